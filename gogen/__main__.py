@@ -1,0 +1,3 @@
+from gogen.cli import main
+
+main()

@@ -1,0 +1,184 @@
+"""The data that flows between gogen's stages: plain, frozen, JSON-serialisable.
+
+`scan` produces a `Project`: facts about the repository, each with the evidence that proved it
+(`file:line` and the text). Paths are relative to the scanned root and use `/`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["app", "example", "test-fixture", "generator"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact was read: a file, a 1-based line (0 when the whole file is meant), the text."""
+
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something the user should know or fix; never fatal."""
+
+    code: str
+    message: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class LocalReplace:
+    """A `replace` whose target is a directory rather than a module version."""
+
+    module: str
+    dir: str
+    go_mod: str | None
+    inside_repo: bool
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Module:
+    dir: str
+    path: str
+    go: str | None
+    toolchain: str | None
+    requires: int
+    go_sum: str | None
+    local_replaces: tuple[LocalReplace, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Workspace:
+    file: str
+    use: tuple[str, ...]
+    go: str | None
+    toolchain: str | None
+
+
+@dataclass(frozen=True)
+class CgoLibrary:
+    """A system library named by a `#cgo pkg-config:` or `#cgo LDFLAGS: -lX` line."""
+
+    kind: Literal["pkg-config", "ldflags"]
+    name: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Cgo:
+    """Whether a main package needs cgo, and why.
+
+    `required`: a file of the import closure imports "C" for the target platform with no pure-Go
+    alternative, or the closure imports a module known to need cgo. `optional`: cgo code exists
+    but only behind a `cgo` build tag, with a pure-Go fallback.
+    """
+
+    required: bool
+    optional: bool
+    evidence: tuple[Evidence, ...]
+    libraries: tuple[CgoLibrary, ...]
+
+
+@dataclass(frozen=True)
+class Embed:
+    pattern: str
+    file: str
+    line: int
+    exists: bool
+
+
+@dataclass(frozen=True)
+class Port:
+    port: int
+    host: str
+    source: Literal["listen", "env", "flag"]
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class VersionVar:
+    """A string variable meant for `-ldflags -X`: `symbol` is what -X takes (`main.version`)."""
+
+    symbol: str
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Main:
+    dir: str
+    import_path: str
+    binary: str
+    binary_evidence: Evidence | None
+    role: Role
+    default: bool
+    goos: tuple[str, ...]
+    files: tuple[str, ...]
+    closure: tuple[str, ...]
+    cgo: Cgo
+    embeds: tuple[Embed, ...]
+    ports: tuple[Port, ...]
+    needs_ca_certs: bool
+    ca_certs_evidence: tuple[Evidence, ...]
+    needs_tzdata: bool
+    tzdata_evidence: tuple[Evidence, ...]
+    tzdata_embedded: bool
+    version_var: VersionVar | None
+
+
+@dataclass(frozen=True)
+class Platform:
+    platform: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class CgoHint:
+    """`CGO_ENABLED` as the project's own build configuration sets it."""
+
+    enabled: bool
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the project's own build configuration says (goreleaser, build scripts)."""
+
+    platforms: tuple[Platform, ...] = ()
+    cgo_enabled: CgoHint | None = None
+    ldflags: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    go_version: str | None
+    go_version_evidence: Evidence | None
+    modules: tuple[Module, ...]
+    workspace: Workspace | None
+    vendor: bool
+    mains: tuple[Main, ...]
+    extra_build_files: tuple[str, ...]
+    hints: Hints = field(default_factory=Hints)
+    warnings: tuple[Warning, ...] = ()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a model value into JSON data: dataclasses become dicts, tuples become lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_jsonable(item) for key, item in value.items()}
+    return value

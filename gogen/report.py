@@ -1,0 +1,70 @@
+"""Readable text views of the model, for people (the JSON views are for tools)."""
+
+from __future__ import annotations
+
+from gogen.model import Evidence, Main, Project
+
+
+def _at(evidence: Evidence) -> str:
+    return f"{evidence.file}:{evidence.line}" if evidence.line else evidence.file
+
+
+def _main_lines(main: Main) -> list[str]:
+    lines = [f"  {main.dir}  →  {main.binary}  [{main.role}{', built by default' if main.default else ''}]"]
+    if main.binary_evidence:
+        lines.append(f"      name from {_at(main.binary_evidence)}: {main.binary_evidence.text}")
+    if "linux" not in main.goos:
+        lines.append(f"      builds only for: {', '.join(main.goos)}")
+    if main.cgo.required or main.cgo.optional:
+        state = "required" if main.cgo.required else "optional (pure-Go fallback exists)"
+        lines.append(f"      cgo {state}:")
+        lines.extend(f"        {_at(e)}: {e.text}" for e in main.cgo.evidence)
+        lines.extend(
+            f"        system library {lib.name} ({lib.kind}) at {_at(lib.evidence)}" for lib in main.cgo.libraries
+        )
+    else:
+        lines.append("      cgo: not needed")
+    for embed in main.embeds:
+        state = "" if embed.exists else "  (MISSING)"
+        lines.append(f"      embeds {embed.pattern} at {embed.file}:{embed.line}{state}")
+    for port in main.ports:
+        host = port.host or "*"
+        lines.append(f"      listens on {host}:{port.port} ({port.source}) at {port.file}:{port.line}")
+    if main.needs_ca_certs:
+        lines.append(f"      needs CA certificates: {_at(main.ca_certs_evidence[0])}: {main.ca_certs_evidence[0].text}")
+    if main.needs_tzdata:
+        lines.append(f"      needs zoneinfo: {_at(main.tzdata_evidence[0])}: {main.tzdata_evidence[0].text}")
+    if main.version_var:
+        vv = main.version_var
+        lines.append(f"      version variable {vv.symbol} at {vv.file}:{vv.line}")
+    return lines
+
+
+def project_summary(project: Project) -> str:
+    lines: list[str] = []
+    go = project.go_version or "unknown"
+    source = (
+        f" ({_at(project.go_version_evidence)}: {project.go_version_evidence.text})"
+        if project.go_version_evidence
+        else ""
+    )
+    lines.append(f"Go version for the builder: {go}{source}")
+    if project.workspace:
+        lines.append(f"Workspace {project.workspace.file}: {', '.join(project.workspace.use)}")
+    for module in project.modules:
+        sum_state = module.go_sum or "no go.sum"
+        lines.append(f"Module {module.path} in {module.dir}: {module.requires} requirement(s), {sum_state}")
+        lines.extend(f"  replace {r.module} => {r.dir} ({_at(r.evidence)})" for r in module.local_replaces)
+    if project.vendor:
+        lines.append("Vendored dependencies: vendor/ (builds use -mod=vendor)")
+    for platform in project.hints.platforms:
+        lines.append(f"Platform hint {platform.platform} ({_at(platform.evidence)})")
+    lines.append(f"Main packages: {len(project.mains)}")
+    for main in project.mains:
+        lines.extend(_main_lines(main))
+    if project.warnings:
+        lines.append(f"Warnings: {len(project.warnings)}")
+        for warning in project.warnings:
+            where = f"{warning.file}:{warning.line}" if warning.line else warning.file
+            lines.append(f"  {where}: {warning.message} [{warning.code}]")
+    return "\n".join(lines) + "\n"

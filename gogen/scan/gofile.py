@@ -1,0 +1,306 @@
+"""One Go source file: its header (build constraint, package clause, imports) and a line scan.
+
+Only what gogen needs is read: the build constraint in the leading comments, the package
+clause, the import declarations, and a handful of line patterns (`//go:embed`, `func main()`,
+listen addresses, `#cgo` directives, a `version` variable, TLS and time-zone use). Markers are
+looked for with a substring test before any regular expression runs, which keeps a scan of a
+large tree cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gogen.errors import ParseError
+from gogen.scan.constraints import Expr, parse_go_build, parse_plus_build
+
+_HEADER_TOKEN = re.compile(
+    r'\s+|//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|[A-Za-z_][A-Za-z0-9_]*|[\u0080-\U0010ffff]+|.',
+    re.S,
+)
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FUNC_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
+_EMBED = re.compile(r"^[ \t]*//go:embed[ \t]+(.*)$", re.M)
+_EMBED_ARG = re.compile(r'"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)')
+_CGO_DIRECTIVE = re.compile(r"^[ \t]*(?://)?[ \t]*#cgo[ \t]+(?:[^:\n]*[ \t])?(LDFLAGS|pkg-config):(.*)$", re.M)
+_LISTEN = re.compile(
+    r"""(?:ListenAndServe(?:TLS)?|\.Listen|\.Run|\.Start|\.Serve)\s*\(\s*(?:"tcp[46]?"\s*,\s*)?"([^"\s]*):(\d{1,5})\"""",
+)
+_ADDR_FIELD = re.compile(r"""\bAddr\s*:\s*"([^"\s]*):(\d{1,5})\"""")
+_ENV_PORT = re.compile(r"""(?:Getenv|LookupEnv)\(\s*"PORT"\s*\)""")
+_QUOTED_PORT = re.compile(r'''"(?:([^"\s:]*):)?(\d{2,5})"''')
+_FLAG_PORT = re.compile(
+    r"""flag\.(?:String|Int|Uint)(?:Var)?\([^"]*"(?:port|addr|address|listen|http|http-addr|listen-addr|bind)"\s*,\s*"?([^",\s]*?):?(\d{2,5})"?\s*,""",
+    re.I,
+)
+_LOAD_LOCATION = re.compile(r"\btime\.LoadLocation\s*\(")
+_OUTBOUND_HTTP = re.compile(
+    r"\bhttp\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|&?http\.Client\s*\{|\bhttps://"
+)
+_VERSION_NAMES = ("version", "Version", "appVersion", "buildVersion", "gitVersion")
+_VERSION_VAR = re.compile(
+    r"^(?:var[ \t]+|[ \t]+)("
+    + "|".join(_VERSION_NAMES)
+    + r')(?:[ \t]+string)?(?:[ \t]*=[ \t]*"[^"\n]*")?[ \t]*(?://.*)?$'
+)
+
+
+@dataclass(frozen=True)
+class Import:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A line the line scan matched: 1-based line number, the text, and what was captured."""
+
+    line: int
+    text: str
+    value: str = ""
+    extra: str = ""
+
+
+@dataclass
+class GoFile:
+    """What gogen knows about one .go file."""
+
+    name: str
+    package: str
+    imports: tuple[Import, ...]
+    constraint: Expr | None
+    constraint_text: str
+    constraint_line: int
+    has_func_main: bool = False
+    embeds: list[Hit] = field(default_factory=list)
+    cgo_directives: list[Hit] = field(default_factory=list)
+    listens: list[Hit] = field(default_factory=list)
+    env_ports: list[Hit] = field(default_factory=list)
+    flag_ports: list[Hit] = field(default_factory=list)
+    load_location: list[Hit] = field(default_factory=list)
+    outbound_http: list[Hit] = field(default_factory=list)
+    version_vars: list[Hit] = field(default_factory=list)
+
+    @property
+    def imports_c(self) -> bool:
+        return any(imp.path == "C" for imp in self.imports)
+
+    def import_line(self, path: str) -> int:
+        return next((imp.line for imp in self.imports if imp.path == path), 0)
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _line_text(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+def _leading_constraint(lines: list[str], file: str) -> tuple[Expr | None, str, int]:
+    """Find the build constraint in the comments before the package clause.
+
+    As in go/build, only comment lines followed by a blank line before the package clause
+    count: a `//go:build` line directly above `package` is part of the doc comment and ignored.
+    """
+    header_end = 0
+    in_block = False
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if in_block:
+            if "*/" in line:
+                in_block = False
+                if line[line.index("*/") + 2 :].strip():
+                    break
+            continue
+        if not line:
+            header_end = index
+            continue
+        if line.startswith("//"):
+            continue
+        if line.startswith("/*"):
+            if "*/" not in line[2:]:
+                in_block = True
+            continue
+        break
+    go_build: tuple[str, int] | None = None
+    plus_build: list[str] = []
+    plus_line = 0
+    for index in range(header_end):
+        line = lines[index].strip()
+        if line.startswith("//go:build") and (len(line) == 10 or line[10] in " \t"):
+            if go_build is not None:
+                raise ParseError("multiple //go:build lines", file=file, line=index + 1, hint="combine them into one")
+            go_build = (line[10:].strip(), index + 1)
+        elif line.startswith("//") and line[2:].strip().startswith("+build"):
+            rest = line[2:].strip()
+            if len(rest) == 6 or rest[6] in " \t":
+                plus_build.append(rest[6:])
+                plus_line = plus_line or index + 1
+    if go_build is not None:
+        expr_text, lineno = go_build
+        return parse_go_build(expr_text, file, lineno), expr_text, lineno
+    if plus_build:
+        return parse_plus_build(plus_build), "+build " + " / ".join(p.strip() for p in plus_build), plus_line
+    return None, "", 0
+
+
+def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import, ...]]:
+    """Read tokens up to the end of the import declarations."""
+    pos = 0
+    length = len(text)
+    package = ""
+    imports: list[Import] = []
+    state = "package"
+    pending_name = False
+    while pos < length:
+        match = _HEADER_TOKEN.match(text, pos)
+        assert match is not None
+        token = match.group(0)
+        start = pos
+        pos = match.end()
+        if token.isspace() or token.startswith("//") or token.startswith("/*"):
+            continue
+        if state == "package":
+            if token != "package":
+                raise ParseError("expected the package clause", file=file, line=_line_of(text, start))
+            state = "package-name"
+        elif state == "package-name":
+            if not _IDENT.match(token):
+                raise ParseError(f"invalid package name {token!r}", file=file, line=_line_of(text, start))
+            package = token
+            state = "decls"
+        elif state == "decls":
+            if token == ";":
+                continue
+            if token != "import":
+                break
+            state = "import"
+        elif state in ("import", "block"):
+            if state == "import" and token == "(":
+                state = "block"
+                continue
+            if state == "block" and token == ")":
+                state = "decls"
+                continue
+            if state == "block" and token == ";":
+                continue
+            if token[0] in '"`':
+                path = token[1:-1]
+                if token[0] == '"' and "\\" in path:
+                    path = path.encode("utf-8").decode("unicode_escape", errors="replace")
+                imports.append(Import(path, _line_of(text, start)))
+                pending_name = False
+                if state == "import":
+                    state = "decls"
+                continue
+            if (token in ("_", ".") or _IDENT.match(token)) and not pending_name:
+                pending_name = True
+                continue
+            raise ParseError(f"unexpected {token!r} in an import declaration", file=file, line=_line_of(text, start))
+    if not package:
+        raise ParseError("no package clause", file=file, line=1, hint="a Go file starts with `package name`")
+    if state in ("import", "block"):
+        raise ParseError("unterminated import declaration", file=file, line=_line_of(text, length))
+    return package, tuple(imports)
+
+
+def parse_header(text: str, file: str) -> GoFile:
+    """Parse the build constraint, package clause and imports of a Go file's text."""
+    lines = text.split("\n", 200)[:200]
+    constraint, constraint_text, constraint_line = _leading_constraint(lines, file)
+    package, imports = _parse_package_and_imports(text, file)
+    return GoFile(file.rsplit("/", 1)[-1], package, imports, constraint, constraint_text, constraint_line)
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> list[Hit]:
+    result = []
+    for match in pattern.finditer(text):
+        groups = [g for g in match.groups() if g is not None]
+        value = groups[0] if groups else ""
+        extra = groups[1] if len(groups) > 1 else ""
+        result.append(Hit(_line_of(text, match.start()), _line_text(text, match.start()), value, extra))
+    return result
+
+
+def _version_vars(text: str) -> list[Hit]:
+    """Top-level string variables named like a version: `var version string` or in `var (...)`."""
+    hits: list[Hit] = []
+    in_var_block = False
+    for index, line in enumerate(text.split("\n"), start=1):
+        if in_var_block:
+            if line.startswith(")"):
+                in_var_block = False
+                continue
+        elif line.startswith("var ("):
+            in_var_block = True
+            continue
+        elif not line.startswith("var "):
+            continue
+        match = _VERSION_VAR.match(line)
+        if match:
+            hits.append(Hit(index, line.strip(), match.group(1)))
+    return hits
+
+
+def scan_lines(gofile: GoFile, text: str) -> None:
+    """Fill in the line-scan facts of `gofile` from its text."""
+    if "func main" in text:
+        gofile.has_func_main = _FUNC_MAIN.search(text) is not None
+    if "//go:embed" in text:
+        gofile.embeds = _hits(_EMBED, text)
+    if "#cgo" in text:
+        gofile.cgo_directives = _hits(_CGO_DIRECTIVE, text)
+    if '"' in text and ("Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text):
+        gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
+    if '"PORT"' in text:
+        gofile.env_ports = _env_port_defaults(text)
+    if "flag." in text:
+        gofile.flag_ports = _hits(_FLAG_PORT, text)
+    if "LoadLocation" in text:
+        gofile.load_location = _hits(_LOAD_LOCATION, text)
+    if "http" in text:
+        gofile.outbound_http = _hits(_OUTBOUND_HTTP, text)
+    if "var" in text and "ersion" in text:
+        gofile.version_vars = _version_vars(text)
+
+
+def _env_port_defaults(text: str) -> list[Hit]:
+    """A `PORT` environment lookup with a literal default within the next few lines."""
+    hits: list[Hit] = []
+    lines = text.split("\n")
+    for match in _ENV_PORT.finditer(text):
+        lineno = _line_of(text, match.start())
+        line_end = text.find("\n", match.end())
+        rest_of_line = text[match.end() : line_end if line_end >= 0 else len(text)]
+        window = [(lineno, rest_of_line)] + [(n + 1, lines[n]) for n in range(lineno, min(lineno + 5, len(lines)))]
+        for number, line in window:
+            port = _QUOTED_PORT.search(line)
+            if port:
+                hits.append(Hit(number, lines[number - 1].strip(), port.group(2), port.group(1) or ""))
+                break
+    return hits
+
+
+def parse_file(data: bytes, file: str) -> GoFile:
+    """Parse a Go file's bytes: header plus line scan. Raises ParseError for non-Go content."""
+    if b"\x00" in data[:8192]:
+        raise ParseError("binary content in a .go file", file=file, line=1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            "invalid UTF-8 in a Go file",
+            file=file,
+            line=data[: exc.start].count(b"\n") + 1,
+            hint="Go source must be UTF-8",
+        ) from exc
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    gofile = parse_header(text, file)
+    scan_lines(gofile, text)
+    return gofile

@@ -1,0 +1,207 @@
+"""What the project's own build configuration says: `.goreleaser.y*ml` and build scripts.
+
+These are hints, not facts about the code: a binary name the project already uses, the
+platforms it releases for, whether its releases set CGO_ENABLED, its ldflags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from gogen.errors import ParseError
+from gogen.model import CgoHint, Evidence, Hints, Platform
+from gogen.scan.gomod import decode_text
+
+GORELEASER_FILES = (".goreleaser.yaml", ".goreleaser.yml", "goreleaser.yaml", "goreleaser.yml")
+BUILD_SCRIPTS = (
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "build.sh",
+    "justfile",
+    "Justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+)
+_GO_BUILD_OUTPUT = re.compile(r"\bgo\s+build\b(?P<args>[^\n#;&|]*)")
+_OUTPUT_FLAG = re.compile(r"(?:^|\s)-o[=\s]+(?P<out>[^\s]+)")
+_PACKAGE_ARG = re.compile(r"(?:^|\s)(?P<pkg>\.(?:/[^\s]*)?)(?=\s|$)")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class BinaryName:
+    """A binary name the project gives the main package in `dir`."""
+
+    dir: str
+    name: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ProjectHints:
+    hints: Hints
+    binary_names: tuple[BinaryName, ...]
+    problems: tuple[tuple[str, str, int], ...]
+
+
+def _node_line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _mapping_items(node: yaml.Node) -> Iterator[tuple[str, yaml.Node, int]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield str(key.value), value, _node_line(key)
+
+
+def _get(node: yaml.Node, name: str) -> tuple[yaml.Node, int] | None:
+    for key, value, line in _mapping_items(node):
+        if key == name:
+            return value, line
+    return None
+
+
+def _scalars(node: yaml.Node) -> list[tuple[str, int]]:
+    if isinstance(node, yaml.SequenceNode):
+        return [(str(item.value), _node_line(item)) for item in node.value if isinstance(item, yaml.ScalarNode)]
+    if isinstance(node, yaml.ScalarNode):
+        return [(str(node.value), _node_line(node))]
+    return []
+
+
+def _main_dir(main: str) -> str:
+    """goreleaser's `main` is a package path (`./cmd/api`) or a file (`./cmd/api/main.go`)."""
+    path = main.strip()
+    if path.endswith(".go"):
+        path = path.rsplit("/", 1)[0] if "/" in path else "."
+    path = path.removeprefix("./").rstrip("/")
+    return path or "."
+
+
+def _platforms(build: yaml.Node, file: str, lines: list[str]) -> list[Platform]:
+    goos_node = _get(build, "goos")
+    goarch_node = _get(build, "goarch")
+    goarm_node = _get(build, "goarm")
+    if goos_node is None and goarch_node is None:
+        return []
+    goos = [value for value, _ in _scalars(goos_node[0])] if goos_node else ["linux"]
+    if "linux" not in goos:
+        return []
+    arches = _scalars(goarch_node[0]) if goarch_node else [("amd64", 0), ("arm64", 0)]
+    arms = [value.removeprefix("v") for value, _ in _scalars(goarm_node[0])] if goarm_node else ["6"]
+    result = []
+    for arch, arch_line in arches:
+        line = arch_line or (goos_node[1] if goos_node else 1)
+        variants = [f"/v{arm}" for arm in arms] if arch == "arm" else [""]
+        for variant in variants:
+            result.append(Platform(f"linux/{arch}{variant}", Evidence(file, line, lines[line - 1].strip())))
+    return result
+
+
+def read_goreleaser(root: Path) -> tuple[Hints, list[BinaryName], list[tuple[str, str, int]]]:
+    """Parse the first goreleaser file found; a file that does not parse is a warning."""
+    for name in GORELEASER_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        text = decode_text(path.read_bytes(), name)
+        lines = text.split("\n")
+        try:
+            document = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = int(mark.line) + 1 if mark is not None else 1
+            return Hints(), [], [(f"{name} does not parse as YAML; its hints are ignored", name, line)]
+        if document is None:
+            return Hints(), [], []
+        return _read_builds(document, name, lines)
+    return Hints(), [], []
+
+
+def _read_builds(
+    document: yaml.Node, file: str, lines: list[str]
+) -> tuple[Hints, list[BinaryName], list[tuple[str, str, int]]]:
+    builds = _get(document, "builds")
+    names: list[BinaryName] = []
+    problems: list[tuple[str, str, int]] = []
+    platforms: list[Platform] = []
+    ldflags: list[Evidence] = []
+    cgo: CgoHint | None = None
+    build_nodes = builds[0].value if builds and isinstance(builds[0], yaml.SequenceNode) else []
+    for build in build_nodes:
+        main_node = _get(build, "main")
+        main_dir = (
+            _main_dir(str(main_node[0].value)) if main_node and isinstance(main_node[0], yaml.ScalarNode) else "."
+        )
+        binary = _get(build, "binary")
+        if binary and isinstance(binary[0], yaml.ScalarNode):
+            value, line = str(binary[0].value), binary[1]
+            if "{{" in value or not _SAFE_NAME.match(value.rsplit("/", 1)[-1]):
+                problems.append(
+                    (f"binary name {value!r} is a template or not a plain name; using the directory name", file, line)
+                )
+            else:
+                names.append(
+                    BinaryName(main_dir, value.rsplit("/", 1)[-1], Evidence(file, line, lines[line - 1].strip()))
+                )
+        platforms.extend(_platforms(build, file, lines))
+        flags = _get(build, "ldflags")
+        if flags:
+            ldflags.extend(Evidence(file, line, lines[line - 1].strip()) for _, line in _scalars(flags[0]))
+        env = _get(build, "env")
+        if env:
+            for value, line in _scalars(env[0]):
+                if value.replace(" ", "").startswith("CGO_ENABLED=") and cgo is None:
+                    cgo = CgoHint(value.split("=", 1)[1].strip() == "1", Evidence(file, line, lines[line - 1].strip()))
+    unique = {p.platform: p for p in reversed(platforms)}
+    hints = Hints(
+        platforms=tuple(sorted(unique.values(), key=lambda p: p.platform)), cgo_enabled=cgo, ldflags=tuple(ldflags)
+    )
+    return hints, names, problems
+
+
+def read_build_scripts(root: Path) -> list[BinaryName]:
+    """`go build -o bin/NAME ./cmd/x` in a Makefile or build script names the binary of ./cmd/x."""
+    candidates = [root / name for name in BUILD_SCRIPTS]
+    scripts_dir = root / "scripts"
+    if scripts_dir.is_dir():
+        candidates.extend(sorted(scripts_dir.glob("*.sh")))
+    names: list[BinaryName] = []
+    for path in candidates:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            continue
+        rel = path.relative_to(root).as_posix()
+        try:
+            text = decode_text(path.read_bytes(), rel)
+        except ParseError:
+            continue
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            names.extend(_names_in_line(line, rel, lineno))
+    return names
+
+
+def _names_in_line(line: str, file: str, lineno: int) -> list[BinaryName]:
+    found = []
+    for match in _GO_BUILD_OUTPUT.finditer(line):
+        args = match.group("args")
+        out = _OUTPUT_FLAG.search(args)
+        pkg = _PACKAGE_ARG.search(_OUTPUT_FLAG.sub(" ", args))
+        if not out or not pkg or "$" in out.group("out") or out.group("out").endswith("/"):
+            continue
+        name = out.group("out").rsplit("/", 1)[-1]
+        if _SAFE_NAME.match(name) and "..." not in pkg.group("pkg"):
+            found.append(BinaryName(_main_dir(pkg.group("pkg")), name, Evidence(file, lineno, line.strip())))
+    return found
+
+
+def read_hints(root: Path) -> ProjectHints:
+    hints, goreleaser_names, problems = read_goreleaser(root)
+    names = goreleaser_names + read_build_scripts(root)
+    return ProjectHints(hints, tuple(names), tuple(problems))
