@@ -36,7 +36,7 @@ _FLAG_PORT = re.compile(
 )
 _LOAD_LOCATION = re.compile(r"\btime\.LoadLocation\s*\(")
 _OUTBOUND_HTTP = re.compile(
-    r"\bhttp\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|&?http\.Client\s*\{|\bhttps://"
+    r'\bhttp\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|&?http\.Client\s*\{|"https://'
 )
 _VERSION_NAMES = ("version", "Version", "appVersion", "buildVersion", "gitVersion")
 _VERSION_VAR = re.compile(
@@ -50,6 +50,7 @@ _VERSION_VAR = re.compile(
 class Import:
     path: str
     line: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class GoFile:
     def imports_c(self) -> bool:
         return any(imp.path == "C" for imp in self.imports)
 
-    def import_line(self, path: str) -> int:
-        return next((imp.line for imp in self.imports if imp.path == path), 0)
+    def find_import(self, path: str) -> Import:
+        return next(imp for imp in self.imports if imp.path == path)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -156,6 +157,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
     imports: list[Import] = []
     state = "package"
     pending_name = False
+    package_line = import_line = 1
     while pos < length:
         match = _HEADER_TOKEN.match(text, pos)
         assert match is not None
@@ -168,6 +170,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
             if token != "package":
                 raise ParseError("expected the package clause", file=file, line=_line_of(text, start))
             state = "package-name"
+            package_line = _line_of(text, start)
         elif state == "package-name":
             if not _IDENT.match(token):
                 raise ParseError(f"invalid package name {token!r}", file=file, line=_line_of(text, start))
@@ -179,6 +182,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
             if token != "import":
                 break
             state = "import"
+            import_line = _line_of(text, start)
         elif state in ("import", "block"):
             if state == "import" and token == "(":
                 state = "block"
@@ -192,7 +196,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
                 path = token[1:-1]
                 if token[0] == '"' and "\\" in path:
                     path = path.encode("utf-8").decode("unicode_escape", errors="replace")
-                imports.append(Import(path, _line_of(text, start)))
+                imports.append(Import(path, _line_of(text, start), _line_text(text, start)))
                 pending_name = False
                 if state == "import":
                     state = "decls"
@@ -201,10 +205,12 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
                 pending_name = True
                 continue
             raise ParseError(f"unexpected {token!r} in an import declaration", file=file, line=_line_of(text, start))
+    if state == "package-name":
+        raise ParseError("the package clause has no name", file=file, line=package_line)
     if not package:
         raise ParseError("no package clause", file=file, line=1, hint="a Go file starts with `package name`")
     if state in ("import", "block"):
-        raise ParseError("unterminated import declaration", file=file, line=_line_of(text, length))
+        raise ParseError("unterminated import declaration", file=file, line=import_line)
     return package, tuple(imports)
 
 
@@ -217,12 +223,16 @@ def parse_header(text: str, file: str) -> GoFile:
 
 
 def _hits(pattern: re.Pattern[str], text: str) -> list[Hit]:
-    result = []
+    """One Hit per matching line (the first match on it)."""
+    result: list[Hit] = []
     for match in pattern.finditer(text):
+        line = _line_of(text, match.start())
+        if result and result[-1].line == line:
+            continue
         groups = [g for g in match.groups() if g is not None]
         value = groups[0] if groups else ""
         extra = groups[1] if len(groups) > 1 else ""
-        result.append(Hit(_line_of(text, match.start()), _line_text(text, match.start()), value, extra))
+        result.append(Hit(line, _line_text(text, match.start()), value, extra))
     return result
 
 
@@ -230,7 +240,10 @@ def _version_vars(text: str) -> list[Hit]:
     """Top-level string variables named like a version: `var version string` or in `var (...)`."""
     hits: list[Hit] = []
     in_var_block = False
+    previous = ""
     for index, line in enumerate(text.split("\n"), start=1):
+        embedded = previous.lstrip().startswith("//go:embed")
+        previous = line
         if in_var_block:
             if line.startswith(")"):
                 in_var_block = False
@@ -241,7 +254,7 @@ def _version_vars(text: str) -> list[Hit]:
         elif not line.startswith("var "):
             continue
         match = _VERSION_VAR.match(line)
-        if match:
+        if match and not embedded:
             hits.append(Hit(index, line.strip(), match.group(1)))
     return hits
 

@@ -7,6 +7,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from gogen.errors import ParseError, RepositoryError
 from gogen.model import Evidence, LocalReplace, Module, Warning, Workspace
@@ -47,11 +48,15 @@ class ModuleSet:
     warnings: tuple[Warning, ...]
 
 
-def _read_text(root: Path, rel: str) -> str:
+def _read_text(root: Path, rel: str, warnings: list[Warning] | None = None) -> str:
     try:
         data = (root / rel).read_bytes()
     except OSError as exc:
         raise RepositoryError(f"cannot read {rel}: {exc.strerror}", file=rel) from exc
+    if warnings is not None and data.startswith(b"\xef\xbb\xbf"):
+        warnings.append(
+            Warning("byte-order-mark", "starts with a byte-order mark, which the go command rejects: remove it", rel, 1)
+        )
     return decode_text(data, rel)
 
 
@@ -61,9 +66,9 @@ def _norm_dir(base: str, target: str) -> str:
     return joined
 
 
-def _load_go_mod(root: Path, rel_dir: str, member: bool) -> ModuleFile:
+def _load_go_mod(root: Path, rel_dir: str, member: bool, warnings: list[Warning]) -> ModuleFile:
     rel = "go.mod" if rel_dir == "." else f"{rel_dir}/go.mod"
-    gomod = parse_go_mod(_read_text(root, rel), rel)
+    gomod = parse_go_mod(_read_text(root, rel, warnings), rel)
     if gomod.module is None:
         raise ParseError(
             "go.mod has no module directive", file=rel, line=1, hint="add `module example.com/name` as its first line"
@@ -77,7 +82,7 @@ def load_modules(root: Path) -> ModuleSet:
     workspace: GoWork | None = None
     members: list[ModuleFile] = []
     if (root / "go.work").is_file():
-        workspace = parse_go_work(_read_text(root, "go.work"), "go.work")
+        workspace = parse_go_work(_read_text(root, "go.work", warnings), "go.work")
         for use in workspace.uses:
             rel_dir = _norm_dir(".", use.dir)
             if rel_dir.startswith("..") or posixpath.isabs(rel_dir):
@@ -100,9 +105,9 @@ def load_modules(root: Path) -> ModuleSet:
                     )
                 )
                 continue
-            members.append(_load_go_mod(root, rel_dir, True))
+            members.append(_load_go_mod(root, rel_dir, True, warnings))
     elif (root / "go.mod").is_file():
-        members.append(_load_go_mod(root, ".", True))
+        members.append(_load_go_mod(root, ".", True, warnings))
     else:
         raise RepositoryError(
             f"no go.mod or go.work in {root}",
@@ -167,43 +172,43 @@ def _local_replacements(
                 )
             )
             continue
-        found[rel_dir] = _load_go_mod(root, rel_dir, False)
+        found[rel_dir] = _load_go_mod(root, rel_dir, False, warnings)
     return [found[key] for key in sorted(found)]
 
 
+class _VersionLines(Protocol):
+    """What go.mod and go.work have in common: a go line and a toolchain line."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def go(self) -> str | None: ...
+    @property
+    def go_line(self) -> int: ...
+    @property
+    def go_text(self) -> str: ...
+    @property
+    def toolchain(self) -> str | None: ...
+    @property
+    def toolchain_line(self) -> int: ...
+    @property
+    def toolchain_text(self) -> str: ...
+
+
 def builder_go_version(modules: list[ModuleFile], workspace: GoWork | None) -> tuple[str | None, Evidence | None]:
-    """The highest of every `go` line and every newer `toolchain` line, with its evidence."""
+    """The highest of every `go` line and every newer `toolchain` line, with its evidence.
+
+    go.work comes first so that it is the evidence when it ties with a member's go.mod.
+    """
     candidates: list[tuple[str, Evidence]] = []
-    sources: list[tuple[str, str | None, int, str, str | None, int, str]] = [
-        (
-            m.gomod.file,
-            m.gomod.go,
-            m.gomod.go_line,
-            m.gomod.go_text,
-            m.gomod.toolchain,
-            m.gomod.toolchain_line,
-            m.gomod.toolchain_text,
-        )
-        for m in modules
-    ]
-    if workspace is not None:
-        sources.append(
-            (
-                workspace.file,
-                workspace.go,
-                workspace.go_line,
-                workspace.go_text,
-                workspace.toolchain,
-                workspace.toolchain_line,
-                workspace.toolchain_text,
-            )
-        )
-    for file, go, go_line, go_text, toolchain, tc_line, tc_text in sources:
-        if go is not None:
-            candidates.append((go, Evidence(file, go_line, go_text)))
-        tc_version = toolchain_version(toolchain)
+    sources: list[_VersionLines] = [workspace] if workspace is not None else []
+    sources.extend(m.gomod for m in modules)
+    for source in sources:
+        if source.go is not None:
+            candidates.append((source.go, Evidence(source.file, source.go_line, source.go_text)))
+        tc_version = toolchain_version(source.toolchain)
         if tc_version is not None:
-            candidates.append((tc_version, Evidence(file, tc_line, tc_text)))
+            candidates.append((tc_version, Evidence(source.file, source.toolchain_line, source.toolchain_text)))
     if not candidates:
         return None, None
     best = max(candidates, key=lambda c: version_key(c[0]))

@@ -23,7 +23,7 @@ from gogen.model import (
 )
 from gogen.scan import knowledge
 from gogen.scan.constraints import Target
-from gogen.scan.gofile import GoFile, Hit
+from gogen.scan.gofile import GoFile, Hit, Import
 from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
 from gogen.scan.modules import ModuleSet, load_modules
@@ -80,11 +80,11 @@ class _Index:
         return package
 
 
-def _closure(index: _Index, start: Package) -> tuple[list[Package], list[tuple[str, GoFile]]]:
-    """Local packages reachable from `start` and every (external import path, importing file)."""
+def _closure(index: _Index, start: Package) -> tuple[list[Package], list[tuple[Import, str]]]:
+    """Local packages reachable from `start`, and every external import with its file."""
     seen = {start.import_path: start}
     order = [start]
-    external: list[tuple[str, GoFile]] = []
+    external: list[tuple[Import, str]] = []
     queue = [start]
     while queue:
         package = queue.pop()
@@ -94,7 +94,7 @@ def _closure(index: _Index, start: Package) -> tuple[list[Package], list[tuple[s
                     continue
                 found = index.get(imp.path)
                 if found is None:
-                    external.append((imp.path, gofile))
+                    external.append((imp, _file_rel(package, gofile)))
                     continue
                 seen[imp.path] = found
                 order.append(found)
@@ -110,7 +110,7 @@ def _file_rel(package: Package, gofile: GoFile) -> str:
     return gofile.name if package.dir == "." else f"{package.dir}/{gofile.name}"
 
 
-def _cgo(closure: list[Package], external: list[tuple[str, GoFile]]) -> Cgo:
+def _cgo(closure: list[Package], external: list[tuple[Import, str]]) -> Cgo:
     evidence: list[Evidence] = []
     optional_evidence: list[Evidence] = []
     libraries: list[CgoLibrary] = []
@@ -118,16 +118,13 @@ def _cgo(closure: list[Package], external: list[tuple[str, GoFile]]) -> Cgo:
         for gofile in package.linux_files:
             rel = _file_rel(package, gofile)
             if gofile.imports_c:
-                line = gofile.import_line("C")
-                item = Evidence(rel, line, 'import "C"')
+                imp = gofile.find_import("C")
+                item = Evidence(rel, imp.line, imp.text)
                 (evidence if gofile in package.pure else optional_evidence).append(item)
                 libraries.extend(_libraries(rel, gofile))
-    for path, gofile in external:
-        known = knowledge.cgo_module(path)
-        if known is not None:
-            evidence.append(
-                Evidence(_find_rel(closure, gofile), gofile.import_line(path), f'import "{path}" ({known})')
-            )
+    for imp, rel in external:
+        if knowledge.cgo_module(imp.path) is not None:
+            evidence.append(Evidence(rel, imp.line, imp.text))
     required = bool(evidence)
     return Cgo(
         required=required,
@@ -135,13 +132,6 @@ def _cgo(closure: list[Package], external: list[tuple[str, GoFile]]) -> Cgo:
         evidence=tuple(sorted(set(evidence or optional_evidence), key=_ev_key)),
         libraries=tuple(sorted(set(libraries), key=lambda lib: (lib.name, lib.evidence.file, lib.evidence.line))),
     )
-
-
-def _find_rel(closure: list[Package], gofile: GoFile) -> str:
-    for package in closure:
-        if any(f is gofile for f in package.files.values()):
-            return _file_rel(package, gofile)
-    return gofile.name
 
 
 def _ev_key(evidence: Evidence) -> tuple[str, int, str]:
@@ -172,16 +162,33 @@ def _embeds(root: Path, closure: list[Package], warnings: list[Warning]) -> list
                     exists = _embed_exists(root, package.dir, pattern)
                     result.append(Embed(pattern, rel, hit.line, exists))
                     if not exists:
-                        warnings.append(
-                            Warning(
-                                "embed-missing",
-                                f"//go:embed {pattern} matches no file: generate it before the image build "
-                                "(go generate, a front-end build) or the build fails",
-                                rel,
-                                hit.line,
-                            )
-                        )
+                        warnings.append(_missing_embed(root, package.dir, pattern, rel, hit.line))
     return sorted(set(result), key=lambda e: (e.file, e.line, e.pattern))
+
+
+def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: int) -> Warning:
+    """Name the pattern, and the front-end project that probably produces it, if there is one."""
+    top = pattern.removeprefix("all:").split("/", 1)[0]
+    places = [posixpath.join(package_dir, top), package_dir, "."]
+    producer = next(
+        (
+            posixpath.normpath(posixpath.join(p, "package.json"))
+            for p in places
+            if (root / p / "package.json").is_file()
+        ),
+        None,
+    )
+    how = (
+        f"{producer} suggests a front-end build: run it before the Go build"
+        if producer
+        else "go generate, a build step"
+    )
+    return Warning(
+        "embed-missing",
+        f"//go:embed {pattern} matches no file: the Go build fails until it exists ({how})",
+        file,
+        line,
+    )
 
 
 def _embed_exists(root: Path, package_dir: str, pattern: str) -> bool:
@@ -219,7 +226,7 @@ def _ports(closure: list[Package], warnings: list[Warning]) -> list[Port]:
 
 
 def _runtime_needs(
-    closure: list[Package], external: list[tuple[str, GoFile]]
+    closure: list[Package], external: list[tuple[Import, str]]
 ) -> tuple[list[Evidence], list[Evidence], bool]:
     ca: list[Evidence] = []
     tz: list[Evidence] = []
@@ -229,14 +236,14 @@ def _runtime_needs(
             rel = _file_rel(package, gofile)
             for imp in gofile.imports:
                 if imp.path in knowledge.TLS_IMPORTS:
-                    ca.append(Evidence(rel, imp.line, f'import "{imp.path}"'))
+                    ca.append(Evidence(rel, imp.line, imp.text))
                 if imp.path == "time/tzdata":
                     tz_embedded = True
             ca.extend(_ev(rel, hit) for hit in gofile.outbound_http)
             tz.extend(_ev(rel, hit) for hit in gofile.load_location)
-    for path, gofile in external:
-        if knowledge.needs_ca_certs(path):
-            ca.append(Evidence(_find_rel(closure, gofile), gofile.import_line(path), f'import "{path}"'))
+    for imp, rel in external:
+        if knowledge.needs_ca_certs(imp.path):
+            ca.append(Evidence(rel, imp.line, imp.text))
     return sorted(set(ca), key=_ev_key), sorted(set(tz), key=_ev_key), tz_embedded
 
 
@@ -338,8 +345,7 @@ def scan_project(root: Path) -> Project:
     names = _binary_names(hints.binary_names)
     mains = [_main(root, candidate, index, names, warnings) for candidate in _candidates(packages)]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
-    _warn_platform_only(mains, warnings)
-    _warn_unsafe_names(mains, warnings)
+    _warn_no_main(mains, modset, warnings)
     by_dir = {p.dir: p for p in index.packages.values()}
     extra = sorted({src for main in mains if main.default for d in main.closure for src in by_dir[d].extra_sources})
     return Project(
@@ -379,22 +385,25 @@ def _main(
     package = candidate.package if candidate.role != "generator" else _generator_package(candidate)
     closure, external = _closure(index, package)
     named = names.get(package.dir) if candidate.role != "generator" else None
+    binary = named.name if named else candidate.binary_default
+    safe = _safe_name(candidate, binary, warnings)
+    builds_on_linux = _builds_on_linux(candidate, warnings)
+    default = candidate.role == "app" and builds_on_linux and safe
     main_warnings: list[Warning] = []
     embeds = _embeds(root, closure, main_warnings)
     ports = _ports(closure, main_warnings)
-    if candidate.role == "app" and "linux" in candidate.goos:
+    if default:
         warnings.extend(main_warnings)
     ca, tz, tz_embedded = _runtime_needs(closure, external)
-    files = sorted(_file_rel(package, f) for f in candidate.files)
     return Main(
         dir=package.dir,
         import_path=candidate.import_path,
-        binary=named.name if named else candidate.binary_default,
+        binary=binary,
         binary_evidence=named.evidence if named else None,
         role=candidate.role,
-        default=candidate.role == "app" and "linux" in candidate.goos,
+        default=default,
         goos=candidate.goos,
-        files=tuple(files),
+        files=tuple(sorted(_file_rel(package, f) for f in candidate.files)),
         closure=tuple(p.dir for p in closure if not p.dir.startswith("vendor/")),
         cgo=_cgo(closure, external),
         embeds=tuple(embeds),
@@ -408,30 +417,55 @@ def _main(
     )
 
 
-def _warn_unsafe_names(mains: list[Main], warnings: list[Warning]) -> None:
-    """Names that could become shell syntax are reported here; rendering refuses them."""
-    for main in mains:
-        if not SAFE_PATH.match(main.dir) or not SAFE_PATH.match(main.binary):
-            warnings.append(
-                Warning(
-                    "unsafe-name",
-                    f"main package directory {main.dir!r} (binary {main.binary!r}) holds characters outside "
-                    "A-Z a-z 0-9 . _ - / +: gogen will not put it in a Dockerfile; rename the directory",
-                    main.files[0] if main.files else main.dir,
-                    0,
-                )
-            )
+def _first_file(candidate: _MainCandidate) -> tuple[str, GoFile]:
+    gofile = min(candidate.files, key=lambda f: f.name)
+    return _file_rel(candidate.package, gofile), gofile
 
 
-def _warn_platform_only(mains: list[Main], warnings: list[Warning]) -> None:
-    for main in mains:
-        if "linux" not in main.goos:
-            file = main.files[0] if main.files else main.dir
-            warnings.append(
-                Warning(
-                    "platform-only-main",
-                    f"main package {main.dir} builds only for {', '.join(main.goos)}: it cannot be a Linux image",
-                    file,
-                    0,
-                )
-            )
+def _safe_name(candidate: _MainCandidate, binary: str, warnings: list[Warning]) -> bool:
+    """Names that could become shell syntax are reported, and such a main is not built."""
+    if SAFE_PATH.match(candidate.package.dir) and SAFE_PATH.match(binary):
+        return True
+    file, _ = _first_file(candidate)
+    warnings.append(
+        Warning(
+            "unsafe-name",
+            f"main package directory {candidate.package.dir!r} (binary {binary!r}) holds characters outside "
+            "A-Z a-z 0-9 . _ - / +: the go command rejects it as an import path and gogen will not put it "
+            "in a Dockerfile; rename the directory",
+            file,
+            0,
+        )
+    )
+    return False
+
+
+def _builds_on_linux(candidate: _MainCandidate, warnings: list[Warning]) -> bool:
+    if "linux" in candidate.goos:
+        return True
+    file, gofile = _first_file(candidate)
+    warnings.append(
+        Warning(
+            "platform-only-main",
+            f"main package {candidate.package.dir} builds only for {', '.join(candidate.goos)}: "
+            "it cannot be a Linux image",
+            file,
+            gofile.constraint_line,
+        )
+    )
+    return False
+
+
+def _warn_no_main(mains: list[Main], modset: ModuleSet, warnings: list[Warning]) -> None:
+    if any(main.default for main in mains):
+        return
+    found = ", ".join(f"{m.dir} ({m.role})" for m in mains) or "none"
+    module = modset.modules[0].gomod
+    warnings.append(
+        Warning(
+            "no-main-package",
+            f"{module.module} has no main package to build into a Linux image (main packages found: {found})",
+            module.file,
+            module.module_line,
+        )
+    )
