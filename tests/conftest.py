@@ -27,5 +27,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def fixture_cases() -> list[str]:
     """Every fixtures/<case>/ with a repo/ directory; `_`-prefixed folders are support data."""
     return sorted(
-        path.name for path in FIXTURES.iterdir() if path.is_dir() and not path.name.startswith(("_", ".")) and (path / "repo").is_dir()
+        path.name
+        for path in FIXTURES.iterdir()
+        if path.is_dir() and not path.name.startswith(("_", ".")) and (path / "repo").is_dir()
     )

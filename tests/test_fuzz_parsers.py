@@ -19,14 +19,73 @@ from gogen.scan.gomod import parse_go_mod, parse_go_work
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MOD_WORDS = [
-    "module", "go", "toolchain", "require", "replace", "exclude", "retract", "tool", "godebug", "use", "ignore",
-    "(", ")", "=>", "//", "// indirect", "example.com/a", "./lib", "../x", "v1.2.3", "v0.0.0-2024-abc", "1.22",
-    "1.22.3", "go1.23.2", '"quoted"', "`raw`", '"', "[v1.0.0, v1.2.0]", "key=value", "\ufeff", "\r", "\t", " ",
+    "module",
+    "go",
+    "toolchain",
+    "require",
+    "replace",
+    "exclude",
+    "retract",
+    "tool",
+    "godebug",
+    "use",
+    "ignore",
+    "(",
+    ")",
+    "=>",
+    "//",
+    "// indirect",
+    "example.com/a",
+    "./lib",
+    "../x",
+    "v1.2.3",
+    "v0.0.0-2024-abc",
+    "1.22",
+    "1.22.3",
+    "go1.23.2",
+    '"quoted"',
+    "`raw`",
+    '"',
+    "[v1.0.0, v1.2.0]",
+    "key=value",
+    "\ufeff",
+    "\r",
+    "\t",
+    " ",
 ]
 GO_WORDS = [
-    "package", "main", "import", "(", ")", '"fmt"', '"C"', "`raw`", "_", ".", "//go:build", "// +build", "linux",
-    "&&", "||", "!", "/*", "*/", "//", "\n", " ", "func main() {}", "//go:embed static", "#cgo LDFLAGS: -lm",
-    '"PORT"', "os.Getenv", "ListenAndServe(\":8080\")", "var version = \"dev\"", ";", "\ufeff", "\x00", "é",
+    "package",
+    "main",
+    "import",
+    "(",
+    ")",
+    '"fmt"',
+    '"C"',
+    "`raw`",
+    "_",
+    ".",
+    "//go:build",
+    "// +build",
+    "linux",
+    "&&",
+    "||",
+    "!",
+    "/*",
+    "*/",
+    "//",
+    "\n",
+    " ",
+    "func main() {}",
+    "//go:embed static",
+    "#cgo LDFLAGS: -lm",
+    '"PORT"',
+    "os.Getenv",
+    'ListenAndServe(":8080")',
+    'var version = "dev"',
+    ";",
+    "\ufeff",
+    "\x00",
+    "é",
 ]
 
 
@@ -73,7 +132,9 @@ def test_go_header_parses_or_fails_with_a_location(data: bytes) -> None:
         assert gofile.package.isidentifier()
 
 
-_versions = st.builds(lambda a, b: f"1.{a}" + (f".{b}" if b is not None else ""), st.integers(0, 40), st.none() | st.integers(0, 20))
+_versions = st.builds(
+    lambda a, b: f"1.{a}" + (f".{b}" if b is not None else ""), st.integers(0, 40), st.none() | st.integers(0, 20)
+)
 _paths = st.from_regex(r"\A[a-z]{1,8}\.(com|org)(/[a-z0-9]{1,6}){0,3}\Z")
 _semver = st.builds(lambda a, b, c: f"v{a}.{b}.{c}", st.integers(0, 9), st.integers(0, 30), st.integers(0, 30))
 

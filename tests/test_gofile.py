@@ -116,7 +116,10 @@ def test_constraint_directly_above_package_is_not_a_constraint() -> None:
 
 
 def test_crlf_and_bom_are_accepted() -> None:
-    gofile = parse_file(b'\xef\xbb\xbf//go:build linux\r\n\r\npackage main\r\n\r\nimport "os"\r\n\r\nfunc main() { os.Exit(0) }\r\n', "m.go")
+    gofile = parse_file(
+        b'\xef\xbb\xbf//go:build linux\r\n\r\npackage main\r\n\r\nimport "os"\r\n\r\nfunc main() { os.Exit(0) }\r\n',
+        "m.go",
+    )
     assert gofile.constraint_text == "linux"
     assert gofile.has_func_main
     assert [i.path for i in gofile.imports] == ["os"]

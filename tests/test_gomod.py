@@ -100,7 +100,10 @@ def test_go_mod_errors_name_file_and_line(text: str, line: int, fragment: str) -
 
 
 def test_go_work_use_block_and_single() -> None:
-    work = parse_go_work("go 1.23\ntoolchain go1.23.2\nuse ./app\nuse (\n\t./lib\n\t\"./other dir\"\n)\nreplace x.com/y => ./y\n", "go.work")
+    work = parse_go_work(
+        'go 1.23\ntoolchain go1.23.2\nuse ./app\nuse (\n\t./lib\n\t"./other dir"\n)\nreplace x.com/y => ./y\n',
+        "go.work",
+    )
     assert [(u.dir, u.lineno) for u in work.uses] == [("./app", 3), ("./lib", 5), ("./other dir", 6)]
     assert work.go == "1.23"
     assert work.toolchain == "go1.23.2"
@@ -129,7 +132,10 @@ def test_go_sum_counts_entries_and_flags_bad_lines() -> None:
 
 
 def test_modules_txt_reads_explicit_and_packages() -> None:
-    text = "# a.com/b v1.0.0\n## explicit; go 1.20\na.com/b\na.com/b/sub\n# c.com/d v0.1.0\nc.com/d\n# e.com/f v1.0.0 => ./f\n"
+    text = (
+        "# a.com/b v1.0.0\n## explicit; go 1.20\na.com/b\na.com/b/sub\n"
+        "# c.com/d v0.1.0\nc.com/d\n# e.com/f v1.0.0 => ./f\n"
+    )
     modules = parse_modules_txt(text)
     assert [(m.path, m.version, m.explicit, m.packages) for m in modules] == [
         ("a.com/b", "v1.0.0", True, ("a.com/b", "a.com/b/sub")),

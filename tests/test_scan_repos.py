@@ -19,7 +19,7 @@ def codes(project: Project) -> list[str]:
 
 def test_no_go_mod_is_a_repository_error(tmp_path: Path) -> None:
     write_repo(tmp_path, {"main.go": MAIN})
-    with pytest.raises(RepositoryError, match="no go.mod or go.work"):
+    with pytest.raises(RepositoryError, match=r"no go\.mod or go\.work"):
         api.scan(tmp_path)
 
 
@@ -171,7 +171,9 @@ def test_missing_embed_names_the_pattern(tmp_path: Path) -> None:
         tmp_path,
         {
             "go.mod": "module a.com/x\n\ngo 1.22\n",
-            "main.go": 'package main\n\nimport "embed"\n\n//go:embed web/dist "docs/*.md"\nvar f embed.FS\n\nfunc main() {}\n',
+            "main.go": (
+                'package main\n\nimport "embed"\n\n//go:embed web/dist "docs/*.md"\nvar f embed.FS\n\nfunc main() {}\n'
+            ),
             "docs/a.md": "# a\n",
         },
     )
@@ -210,7 +212,12 @@ def test_dangling_symlink_is_an_unreadable_file(tmp_path: Path) -> None:
 def test_non_utf8_and_binary_go_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
     write_repo(
         tmp_path,
-        {"go.mod": "module a.com/x\n\ngo 1.22\n", "main.go": MAIN, "latin.go": b"package main\n// caf\xe9\n", "blob.go": b"\x00\x01"},
+        {
+            "go.mod": "module a.com/x\n\ngo 1.22\n",
+            "main.go": MAIN,
+            "latin.go": b"package main\n// caf\xe9\n",
+            "blob.go": b"\x00\x01",
+        },
     )
     project = api.scan(tmp_path)
     assert codes(project) == ["unparsable-go-file", "unparsable-go-file"]
@@ -228,7 +235,10 @@ def test_binary_name_from_a_makefile(tmp_path: Path) -> None:
     )
     main = api.scan(tmp_path).mains[0]
     assert main.binary == "x-server"
-    assert main.binary_evidence is not None and (main.binary_evidence.file, main.binary_evidence.line) == ("Makefile", 2)
+    assert main.binary_evidence is not None and (main.binary_evidence.file, main.binary_evidence.line) == (
+        "Makefile",
+        2,
+    )
 
 
 def test_version_element_is_skipped_in_binary_names(tmp_path: Path) -> None:
