@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from gogen.model import Project, to_jsonable
+from gogen import render as rendering
+from gogen import write
+from gogen.model import Plan, Project, to_jsonable
+from gogen.plan import plan as make_plan
 from gogen.scan.project import scan_project
+from gogen.settings import CONFIG_FILE, Options, config_text, options_from, parse_config
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How `init` treats files on disk."""
+
+    force: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `init` found, decided and did (or, with --dry-run, would do)."""
+
+    project: Project
+    plan: Plan
+    changes: tuple[write.FileChange, ...]
+    written: bool
+
+    @property
+    def refused(self) -> tuple[write.FileChange, ...]:
+        return tuple(c for c in self.changes if c.status == "refused")
 
 
 def scan(path: Path) -> Project:
@@ -14,6 +41,43 @@ def scan(path: Path) -> Project:
     return scan_project(path)
 
 
+def options(path: Path, overrides: dict[str, object]) -> Options:
+    """gogen.toml's settings (when the repository has one) with `overrides` applied on top."""
+    config = path / CONFIG_FILE
+    base = Options()
+    if config.is_file():
+        base = options_from(parse_config(config.read_text(encoding="utf-8")), base)
+    return options_from(overrides, base).validated(CONFIG_FILE if config.is_file() else "options")
+
+
+def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
+    project = scan(path)
+    return project, make_plan(project, options(path, overrides))
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """The generated files, in memory."""
+    return rendering.render(plan)
+
+
+def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
+    """Scan, plan, render, and write Dockerfile, .dockerignore and gogen.toml.
+
+    All or nothing: when any generated file is refused (gogen did not write it, or it was
+    edited since), nothing is written.
+    """
+    project, the_plan = plan(path, overrides)
+    files = render(the_plan)
+    config = path / CONFIG_FILE
+    existing = config.read_text(encoding="utf-8") if config.is_file() else None
+    files[CONFIG_FILE] = config_text(options(path, overrides), existing)
+    changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
+    refused = any(c.status == "refused" for c in changes)
+    if not how.dry_run and not refused:
+        write.apply(path, changes)
+    return Outcome(project, the_plan, tuple(changes), written=not how.dry_run and not refused)
+
+
 def to_json(value: object) -> str:
-    """Deterministic JSON text for any model value (sorted by construction, 2-space indent)."""
+    """Deterministic JSON text for any model value."""
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n"

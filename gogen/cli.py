@@ -34,6 +34,77 @@ def scan(path: PathArg = Path(), as_json: JsonOpt = False) -> None:
     sys.stdout.write(api.to_json(project) if as_json else report.project_summary(project))
 
 
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="distroless (default), scratch, alpine, debian.")]
+StrategyOpt = Annotated[str | None, typer.Option("--strategy", help="buildkit (default) or layers.")]
+BinaryOpt = Annotated[list[str] | None, typer.Option("--binary", help="Main package directory to build (repeatable).")]
+PrimaryOpt = Annotated[str | None, typer.Option("--primary", help="Directory of the binary in the last stage.")]
+PortOpt = Annotated[list[int] | None, typer.Option("--port", help="Port the primary binary listens on (repeatable).")]
+SyntaxOpt = Annotated[bool | None, typer.Option("--syntax/--no-syntax", help="Emit `# syntax=docker/dockerfile:1`.")]
+
+
+def _overrides(
+    profile: str | None,
+    strategy: str | None,
+    binary: list[str] | None,
+    primary: str | None,
+    port: list[int] | None,
+    syntax: bool | None,
+) -> dict[str, object]:
+    """Only the options given on the command line; the rest come from gogen.toml or defaults."""
+    return {
+        "profile": profile,
+        "strategy": strategy,
+        "binaries": binary or None,
+        "primary": primary,
+        "ports": port or None,
+        "syntax": syntax,
+    }
+
+
+@app.command("plan")
+def plan_command(path: PathArg = Path("."), as_json: JsonOpt = False) -> None:
+    """Decide the Dockerfile (from gogen.toml and the scan): every decision with its reason."""
+    _, plan = api.plan(path, {})
+    sys.stdout.write(api.to_json(plan) if as_json else report.plan_summary(plan) + report.warnings_summary(plan))
+
+
+@app.command()
+def explain(path: PathArg = Path(".")) -> None:
+    """Print what gogen found, with evidence, and every decision it makes, with its reason."""
+    project, plan = api.plan(path, {})
+    sys.stdout.write(report.project_summary(project) + "\n" + report.plan_summary(plan))
+
+
+@app.command()
+def profiles() -> None:
+    """List the runtime profiles and build strategies."""
+    sys.stdout.write(report.profiles_summary())
+
+
+@app.command()
+def init(
+    path: PathArg = Path("."),
+    profile: ProfileOpt = None,
+    strategy: StrategyOpt = None,
+    binary: BinaryOpt = None,
+    primary: PrimaryOpt = None,
+    port: PortOpt = None,
+    syntax: SyntaxOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
+) -> None:
+    """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
+    overrides = _overrides(profile, strategy, binary, primary, port, syntax)
+    outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
+    sys.stdout.write(report.plan_summary(outcome.plan) + report.warnings_summary(outcome.plan))
+    sys.stdout.write(report.changes_summary(outcome.changes, outcome.written, dry_run))
+    if diff:
+        sys.stdout.write("".join(change.diff() for change in outcome.changes if change.status != "unchanged"))
+    if outcome.refused:
+        raise typer.Exit(1)
+
+
 @app.command()
 def version() -> None:
     """Print gogen's version."""

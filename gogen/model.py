@@ -50,6 +50,7 @@ class Module:
     go: str | None
     toolchain: str | None
     requires: int
+    external_requires: int
     go_sum: str | None
     local_replaces: tuple[LocalReplace, ...]
     evidence: Evidence
@@ -58,6 +59,7 @@ class Module:
 @dataclass(frozen=True)
 class Workspace:
     file: str
+    sum_file: str | None
     use: tuple[str, ...]
     go: str | None
     toolchain: str | None
@@ -182,3 +184,65 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: to_jsonable(item) for key, item in value.items()}
     return value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One choice the plan made, and why (shown by `gogen explain`)."""
+
+    topic: str
+    choice: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BinaryPlan:
+    """One binary: built from `package`, shipped in the final stage `stage`."""
+
+    name: str
+    dir: str
+    package: str
+    go_name: str
+    stage: str
+    ports: tuple[int, ...]
+    primary: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the templates need, decided: no template makes a decision of its own."""
+
+    gogen_version: str
+    module_path: str
+    go_version: str
+    profile: str
+    strategy: str
+    syntax: bool
+    builder_image: str
+    builder_variant: Literal["debian", "alpine"]
+    runtime_image: str
+    cgo: bool
+    cgo_mode: Literal["off", "glibc", "musl", "musl-static"]
+    cross_compile: bool
+    platforms: tuple[str, ...]
+    download: bool
+    module_files: tuple[str, ...]
+    vendor: bool
+    build_flags: tuple[str, ...]
+    ldflags: str
+    version_symbols: tuple[str, ...]
+    build_commands: tuple[str, ...]
+    binaries: tuple[BinaryPlan, ...]
+    builder_packages: tuple[str, ...]
+    runtime_packages: tuple[str, ...]
+    user: str
+    uid: int
+    ca_certs: bool
+    passwd: bool
+    dockerignore: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+    warnings: tuple[Warning, ...]
+
+    @property
+    def primary(self) -> BinaryPlan:
+        return self.binaries[-1]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gogen.model import Evidence, Main, Project
+from gogen.model import Evidence, Main, Plan, Project
+from gogen.profiles import PROFILES, STRATEGIES
+from gogen.write import FileChange
 
 
 def _at(evidence: Evidence) -> str:
@@ -67,4 +69,48 @@ def project_summary(project: Project) -> str:
         for warning in project.warnings:
             where = f"{warning.file}:{warning.line}" if warning.line else warning.file
             lines.append(f"  {where}: {warning.message} [{warning.code}]")
+    return "\n".join(lines) + "\n"
+
+
+def plan_summary(plan: Plan) -> str:
+    lines = [f"Plan for {plan.module_path}: profile {plan.profile}, strategy {plan.strategy}"]
+    width = max(len(d.topic) for d in plan.decisions) if plan.decisions else 0
+    for decision in plan.decisions:
+        lines.append(f"  {decision.topic.ljust(width)}  {decision.choice}")
+        lines.append(f"  {' ' * width}    because {decision.reason}")
+    primary = plan.primary
+    lines.append(f"Targets: {', '.join(b.stage for b in plan.binaries)} (`docker build .` builds {primary.stage})")
+    return "\n".join(lines) + "\n"
+
+
+def warnings_summary(plan: Plan) -> str:
+    if not plan.warnings:
+        return ""
+    lines = [f"Warnings: {len(plan.warnings)}"]
+    for warning in plan.warnings:
+        where = f"{warning.file}:{warning.line}" if warning.line else warning.file
+        lines.append(f"  {where + ': ' if where else ''}{warning.message} [{warning.code}]")
+    return "\n".join(lines) + "\n"
+
+
+def changes_summary(changes: tuple[FileChange, ...], written: bool, dry_run: bool) -> str:
+    lines = []
+    for change in changes:
+        lines.append(f"  {change.status:<9} {change.path}  ({change.reason})")
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    elif not written:
+        lines.append("Nothing was written: a file was refused (see above).")
+    return "\n".join(lines) + "\n"
+
+
+def profiles_summary() -> str:
+    lines = ["Runtime profiles (--profile):"]
+    for profile in PROFILES:
+        lines.append(f"  {profile.name:<11} {profile.summary}")
+        lines.append(f"  {'':<11} image: {profile.final_image}")
+        lines.append(f"  {'':<11} cgo: {profile.cgo}")
+    lines.append("Build strategies (--strategy):")
+    for strategy in STRATEGIES:
+        lines.append(f"  {strategy.name:<11} {strategy.summary}")
     return "\n".join(lines) + "\n"

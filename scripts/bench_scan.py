@@ -68,9 +68,7 @@ NOUNS = (
 
 STD_SNIPPETS: dict[str, Template] = {
     "fmt": Template(
-        "func describe$N(id int, name string) string {\n"
-        '\treturn fmt.Sprintf("$noun %s#%d", name, id)\n'
-        "}\n"
+        'func describe$N(id int, name string) string {\n\treturn fmt.Sprintf("$noun %s#%d", name, id)\n}\n'
     ),
     "strings": Template(
         "func normalize$N(in string) string {\n"

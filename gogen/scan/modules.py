@@ -118,7 +118,15 @@ def load_modules(root: Path) -> ModuleSet:
     vendor, vendor_packages = _vendor(root, members, workspace, warnings)
     facts = tuple(_module_fact(root, module, members, workspace, warnings) for module in members)
     workspace_fact = (
-        Workspace("go.work", tuple(m.dir for m in members), workspace.go, workspace.toolchain) if workspace else None
+        Workspace(
+            "go.work",
+            "go.work.sum" if (root / "go.work.sum").is_file() else None,
+            tuple(m.dir for m in members),
+            workspace.go,
+            workspace.toolchain,
+        )
+        if workspace
+        else None
     )
     return ModuleSet(
         modules=tuple(members),
@@ -254,6 +262,7 @@ def _module_fact(
         go=gomod.go,
         toolchain=gomod.toolchain,
         requires=len(gomod.requires),
+        external_requires=len(external),
         go_sum=go_sum,
         local_replaces=tuple(local),
         evidence=Evidence(gomod.file, gomod.module_line, gomod.module_text),

@@ -1,0 +1,478 @@
+"""Project + Options → Plan. Every decision is made here, with its reason; templates only print.
+
+The plan is pure: it reads nothing from disk and validates every scanned string that will
+reach the Dockerfile, so that no directory or module name can become shell syntax.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from gogen import __version__
+from gogen.errors import GogenError
+from gogen.images import (
+    Variant,
+    alpine_image,
+    debian_image,
+    distroless_image,
+    golang_image,
+    known_go_versions,
+)
+from gogen.model import BinaryPlan, Decision, Main, Plan, Project, Warning
+from gogen.scan.gomod import version_key
+from gogen.scan.project import default_binary_name
+from gogen.settings import Options, normalise_dir
+
+UID = 65532
+LIBC_LIBRARIES = frozenset({"c", "m", "pthread", "dl", "rt", "resolv", "util"})
+CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
+DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
+OUTPUT_DIRS = ("bin", "dist", "out", "build")
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+-]+$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_SYMBOL = re.compile(r"^[A-Za-z0-9._/~+-]+\.[A-Za-z_][A-Za-z0-9_]*$")
+_STAGE_BAD = re.compile(r"[^a-z0-9_.-]")
+
+
+class PlanError(GogenError):
+    """The repository and the options cannot make a working image (the message says why)."""
+
+
+@dataclass
+class _Notes:
+    """Decisions and warnings gathered while planning, in the order they were made."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+
+    def decide(self, topic: str, choice: str, reason: str) -> None:
+        self.decisions.append(Decision(topic, choice, reason))
+
+    def warn(self, code: str, message: str, file: str = "", line: int = 0) -> None:
+        self.warnings.append(Warning(code, message, file, line))
+
+
+def _check_safe(value: str, what: str, pattern: re.Pattern[str] = _SAFE_PATH) -> str:
+    if not pattern.match(value):
+        raise PlanError(
+            f"{what} {value!r} holds characters gogen will not put in a Dockerfile",
+            hint="use letters, digits, '.', '_', '-', '/' and '+' only",
+        )
+    return value
+
+
+def _describe(mains: tuple[Main, ...]) -> str:
+    return (
+        ", ".join(f"{m.dir} ({m.role}{'' if 'linux' in m.goos else ', ' + '/'.join(m.goos) + ' only'})" for m in mains)
+        or "none"
+    )
+
+
+def select_mains(project: Project, options: Options, notes: _Notes) -> list[Main]:
+    """The mains to build, primary last."""
+    by_dir = {m.dir: m for m in project.mains if m.role != "generator"}
+    if options.binaries:
+        chosen = []
+        for directory in dict.fromkeys(normalise_dir(d) for d in options.binaries):
+            main = by_dir.get(directory)
+            if main is None:
+                raise PlanError(
+                    f"--binary {directory}: no main package there",
+                    hint=f"main packages found: {_describe(project.mains)}",
+                )
+            if "linux" not in main.goos:
+                raise PlanError(f"--binary {directory}: it builds only for {', '.join(main.goos)}, not Linux")
+            chosen.append(main)
+        notes.decide("binaries", ", ".join(m.dir for m in chosen), "chosen with --binary / gogen.toml")
+    else:
+        chosen = [m for m in project.mains if m.default]
+        if not chosen and not project.mains:
+            raise PlanError(
+                "no main package to build into a Linux image: the repository has none",
+                hint="gogen builds main packages (package main with func main); a library has nothing to run",
+            )
+        if not chosen:
+            raise PlanError(
+                "no main package to build into a Linux image",
+                hint=f"main packages found: {_describe(project.mains)}; pick one with --binary DIR",
+            )
+        notes.decide(
+            "binaries",
+            ", ".join(m.dir for m in chosen),
+            "every application main package (examples, test fixtures and generators are left out)",
+        )
+    primary = _primary(project, chosen, options, notes)
+    return [m for m in chosen if m is not primary] + [primary]
+
+
+def _primary(project: Project, chosen: list[Main], options: Options, notes: _Notes) -> Main:
+    module_name = default_binary_name(project.modules[0].path) if project.modules else ""
+    if options.primary is not None:
+        wanted = normalise_dir(options.primary)
+        for main in chosen:
+            if main.dir == wanted:
+                notes.decide("primary", main.dir, "chosen with --primary / gogen.toml")
+                return main
+        raise PlanError(f"primary {wanted} is not among the binaries built: {', '.join(m.dir for m in chosen)}")
+    if len(chosen) == 1:
+        notes.decide("primary", chosen[0].dir, "the only binary")
+        return chosen[0]
+    for main in chosen:
+        if main.dir in (f"cmd/{module_name}", "."):
+            notes.decide("primary", main.dir, f"named after the module ({module_name}); change it with --primary DIR")
+            return main
+    notes.decide("primary", chosen[0].dir, "the first application in directory order; change it with --primary DIR")
+    return chosen[0]
+
+
+def _stage_name(binary: str, taken: set[str]) -> str:
+    stage = _STAGE_BAD.sub("-", binary.lower())
+    if not stage[:1].isalpha():
+        stage = f"app-{stage}"
+    while stage in taken:
+        stage = f"{stage}-image"
+    taken.add(stage)
+    return stage
+
+
+def _binary_plans(mains: list[Main], options: Options, notes: _Notes) -> tuple[BinaryPlan, ...]:
+    names: dict[str, str] = {}
+    taken = {"build", "runtime"}
+    plans = []
+    for index, main in enumerate(mains):
+        _check_safe(main.dir, "directory")
+        _check_safe(main.binary, "binary name", _SAFE_NAME)
+        if main.binary in names:
+            raise PlanError(
+                f"{names[main.binary]} and {main.dir} would both build a binary called {main.binary}",
+                hint="choose one with --binary, or rename one in .goreleaser.yaml",
+            )
+        names[main.binary] = main.dir
+        primary = index == len(mains) - 1
+        ports = tuple(sorted({p.port for p in main.ports}))
+        if primary and options.ports:
+            ports = tuple(sorted(set(options.ports)))
+            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary}: chosen with --port / gogen.toml")
+        elif ports:
+            evidence = "; ".join(f"{p.file}:{p.line}" for p in main.ports)
+            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary} listens there ({evidence})")
+        package = "." if main.dir == "." else f"./{main.dir}"
+        go_name = default_binary_name(main.import_path)
+        plans.append(
+            BinaryPlan(main.binary, main.dir, package, go_name, _stage_name(main.binary, taken), ports, primary)
+        )
+    return tuple(plans)
+
+
+def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: str, cross: bool) -> tuple[str, ...]:
+    """The shell commands of the build step, joined with && by the template.
+
+    Several binaries build in one `go build -o /out/` (one compile of shared packages); those
+    whose name differs from the go command's default are renamed after it. Binaries whose
+    default names collide build one by one.
+    """
+    commands = ['export GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="${TARGETVARIANT#v}"'] if cross else []
+    go_build = f'go build {" ".join(flags)} -ldflags="{ldflags}"'
+    go_names = [b.go_name for b in binaries]
+    if len(binaries) == 1:
+        commands.append(f"{go_build} -o /out/{binaries[0].name} {binaries[0].package}")
+    elif len(set(go_names)) == len(go_names):
+        commands.append(f"{go_build} -o /out/ {' '.join(b.package for b in binaries)}")
+        commands.extend(f"mv /out/{b.go_name} /out/{b.name}" for b in binaries if b.go_name != b.name)
+    else:
+        commands.extend(f"{go_build} -o /out/{b.name} {b.package}" for b in binaries)
+    return tuple(commands)
+
+
+@dataclass(frozen=True)
+class _Cgo:
+    enabled: bool
+    mode: str
+    builder_variant: Variant
+    builder_packages: tuple[str, ...]
+    runtime_image: str
+
+
+def _libraries(mains: list[Main]) -> list[str]:
+    return sorted(
+        {
+            lib.name
+            for m in mains
+            for lib in m.cgo.libraries
+            if lib.kind == "pkg-config" or lib.name not in LIBC_LIBRARIES
+        }
+    )
+
+
+def _cgo_evidence(mains: list[Main]) -> str:
+    evidence = [e for m in mains for e in m.cgo.evidence][:3]
+    return "; ".join(f"{e.file}:{e.line} {e.text}" for e in evidence)
+
+
+def _plan_cgo(project: Project, mains: list[Main], options: Options, notes: _Notes) -> _Cgo:
+    needs = [m for m in mains if m.cgo.required]
+    release = options.debian_release
+    profile = options.profile
+    if not needs:
+        notes.decide(
+            "cgo", "CGO_ENABLED=0", 'no file of the built packages\' closure imports "C" or a module that needs cgo'
+        )
+        variant: Variant = "alpine" if profile == "alpine" else "debian"
+        runtime = {
+            "distroless": distroless_image("static", release),
+            "scratch": "scratch",
+            "alpine": alpine_image(),
+            "debian": debian_image(release),
+        }[profile]
+        return _Cgo(False, "off", variant, (), runtime)
+    libraries = _libraries(needs)
+    evidence = _cgo_evidence(needs)
+    if profile == "scratch":
+        if libraries:
+            raise PlanError(
+                f"profile scratch needs a fully static binary, but cgo links {', '.join(libraries)} ({evidence})",
+                hint="choose --profile debian (or alpine), which can install the library",
+            )
+        notes.decide(
+            "cgo",
+            "CGO_ENABLED=1, static musl",
+            f"cgo is required ({evidence}); it links only libc, so a static musl build runs on scratch",
+        )
+        return _Cgo(True, "musl-static", "alpine", ("build-base",), "scratch")
+    if profile == "alpine":
+        notes.decide(
+            "cgo",
+            "CGO_ENABLED=1, musl",
+            f"cgo is required ({evidence}); built on the alpine golang image with build-base",
+        )
+        return _Cgo(True, "musl", "alpine", ("build-base",), alpine_image())
+    if profile == "distroless":
+        if libraries:
+            raise PlanError(
+                "profile distroless cannot provide the system libraries cgo links: "
+                f"{', '.join(libraries)} ({evidence})",
+                hint="choose --profile debian, whose runtime image can install them",
+            )
+        cxx = any(path.endswith(CXX_SUFFIXES) for path in project.extra_build_files)
+        image = distroless_image("glibc_cxx" if cxx else "glibc", release)
+        notes.decide(
+            "cgo",
+            "CGO_ENABLED=1, glibc",
+            f"cgo is required ({evidence}); distroless {'cc' if cxx else 'base'} ships glibc",
+        )
+        return _Cgo(True, "glibc", "debian", (), image)
+    for library in libraries:
+        notes.warn(
+            "cgo-library", f"cgo links {library}: add its runtime package to the image (gogen has no package table yet)"
+        )
+    notes.decide("cgo", "CGO_ENABLED=1, glibc", f"cgo is required ({evidence})")
+    return _Cgo(True, "glibc", "debian", (), debian_image(release))
+
+
+def _go_version(project: Project, notes: _Notes) -> str:
+    if project.go_version is None:
+        newest = max(known_go_versions(), key=version_key)
+        notes.decide("go version", newest, "go.mod has no go line; the newest Go gogen knows")
+        return newest
+    evidence = project.go_version_evidence
+    where = f"{evidence.file}:{evidence.line} {evidence.text}" if evidence else ""
+    notes.decide("go version", project.go_version, f"the newest of the go and toolchain lines ({where})")
+    return project.go_version
+
+
+def _module_files(project: Project) -> tuple[str, ...]:
+    """go.mod/go.sum files `go mod download` reads: members, local replacements, go.work."""
+    files: list[str] = []
+    if project.workspace is not None:
+        files.append(project.workspace.file)
+        if project.workspace.sum_file:
+            files.append(project.workspace.sum_file)
+    for module in project.modules:
+        files.append(posixpath.join(module.dir, "go.mod") if module.dir != "." else "go.mod")
+        if module.go_sum:
+            files.append(module.go_sum)
+        for replace in module.local_replaces:
+            if not replace.inside_repo:
+                raise PlanError(
+                    f"{replace.module} is replaced by {replace.dir}, outside the repository: "
+                    "no build context rooted here can include it",
+                    file=replace.evidence.file,
+                    line=replace.evidence.line,
+                    hint="move the replaced module into the repository, or build from a common parent directory",
+                )
+            if replace.go_mod:
+                files.append(replace.go_mod)
+    for path in files:
+        _check_safe(path, "module file")
+    return tuple(dict.fromkeys(files))
+
+
+def _download(project: Project, notes: _Notes) -> bool:
+    if project.vendor:
+        notes.decide("modules", "vendor/ (-mod=vendor)", "vendor/modules.txt is present: nothing to download")
+        return False
+    external = sum(m.external_requires for m in project.modules)
+    if external == 0:
+        notes.decide("modules", "no download step", "no module requires anything that is not in the repository")
+        return False
+    notes.decide(
+        "modules",
+        "go mod download in its own step",
+        f"{external} requirement(s); the step is keyed on go.mod/go.sum only, so a source edit never re-downloads",
+    )
+    return True
+
+
+def _version_symbols(mains: list[Main], notes: _Notes) -> tuple[str, ...]:
+    symbols = []
+    for main in mains:
+        if main.version_var is not None:
+            symbols.append(_check_safe(main.version_var.symbol, "version variable", _SYMBOL))
+    unique = tuple(dict.fromkeys(symbols))
+    if unique:
+        where = "; ".join(f"{m.version_var.file}:{m.version_var.line}" for m in mains if m.version_var)
+        notes.decide("version", ", ".join(unique), f"set from the VERSION build argument with -X ({where})")
+    return unique
+
+
+def _needs(mains: list[Main]) -> tuple[bool, bool]:
+    return any(m.needs_ca_certs for m in mains), any(m.needs_tzdata for m in mains)
+
+
+def _runtime_packages(profile: str, ca: bool, tz: bool) -> tuple[str, ...]:
+    if profile == "alpine":
+        return ("ca-certificates", "tzdata")
+    if profile == "debian":
+        return tuple(p for p, needed in (("ca-certificates", ca), ("tzdata", tz)) if needed)
+    return ()
+
+
+def _dockerignore(project: Project, mains: list[Main], notes: _Notes) -> tuple[str, ...]:
+    """Root output directories to exclude, unless the build reads something inside them."""
+    needed = [d for m in mains for d in m.closure] + [
+        posixpath.normpath(posixpath.join(posixpath.dirname(e.file), e.pattern.removeprefix("all:")))
+        for m in mains
+        for e in m.embeds
+    ]
+    needed += [r.dir for mod in project.modules for r in mod.local_replaces] + [m.dir for m in project.modules]
+    excluded = []
+    for directory in OUTPUT_DIRS:
+        keepers = [n for n in needed if n == directory or n.startswith(directory + "/")]
+        if keepers:
+            notes.decide(".dockerignore", f"keeps {directory}/", f"the build reads {keepers[0]}")
+        else:
+            excluded.append(directory)
+    return tuple(excluded)
+
+
+def plan(project: Project, options: Options) -> Plan:
+    """Decide everything about the Dockerfile and .dockerignore for `project`."""
+    options = options.validated()
+    notes = _Notes()
+    notes.warnings.extend(project.warnings)
+    mains = select_mains(project, options, notes)
+    binaries = _binary_plans(mains, options, notes)
+    go_version = _go_version(project, notes)
+    cgo = _plan_cgo(project, mains, options, notes)
+    builder = golang_image(go_version, cgo.builder_variant)
+    if not builder.known:
+        notes.warn("image-unknown", builder.note)
+    notes.decide(
+        "builder image",
+        builder.ref,
+        f"golang {go_version}{' (alpine, musl)' if cgo.builder_variant == 'alpine' else ''}: the official images "
+        "set GOTOOLCHAIN=local, so the builder must be at least go.mod's version",
+    )
+    notes.decide(
+        "profile",
+        options.profile,
+        "chosen with --profile / gogen.toml" if options.profile != "distroless" else "the default",
+    )
+    notes.decide(
+        "runtime image",
+        cgo.runtime_image,
+        f"profile {options.profile}, {'cgo ' + cgo.mode if cgo.enabled else 'static binary'}",
+    )
+    cross = not cgo.enabled
+    platforms = tuple(p.platform for p in project.hints.platforms) or DEFAULT_PLATFORMS
+    if cross:
+        notes.decide(
+            "platforms",
+            ", ".join(platforms),
+            "cross-compiled on the build platform ($BUILDPLATFORM): no emulation needed"
+            + (" (from .goreleaser)" if project.hints.platforms else ""),
+        )
+    else:
+        notes.decide(
+            "platforms",
+            "native",
+            "cgo needs a C toolchain for the target: each platform builds natively "
+            "(under emulation on a foreign builder)",
+        )
+    notes.decide(
+        "strategy",
+        options.strategy,
+        "cache mounts keep modules and compiler output between builds"
+        if options.strategy == "buildkit"
+        else "COPY go.mod/go.sum, download, COPY . .: works without BuildKit",
+    )
+    download = _download(project, notes)
+    ca, tz = _needs(mains)
+    tags = []
+    if options.profile == "scratch" and tz:
+        tags.append("timetzdata")
+        notes.decide("zoneinfo", "-tags timetzdata", "time.LoadLocation is used and scratch has no /usr/share/zoneinfo")
+    if cgo.mode == "musl-static":
+        tags += ["netgo", "osusergo"]
+    flags = (
+        ["-trimpath", "-buildvcs=false"]
+        + (["-mod=vendor"] if project.vendor else [])
+        + ([f"-tags={','.join(tags)}"] if tags else [])
+    )
+    symbols = _version_symbols(mains, notes)
+    ldflags = ["-s", "-w"]
+    if cgo.mode == "musl-static":
+        ldflags += ["-linkmode", "external", "-extldflags", "'-static'"]
+    ldflags += [f"-X {symbol}=${{VERSION}}" for symbol in symbols]
+    scratch_ca = options.profile == "scratch" and ca
+    if scratch_ca:
+        notes.decide(
+            "CA certificates",
+            "copied from the builder",
+            "the program makes TLS connections and scratch has no CA bundle",
+        )
+    notes.decide("user", f"{UID}:{UID}", "numeric non-root user in every final stage")
+    return Plan(
+        gogen_version=__version__,
+        module_path=project.modules[0].path if project.modules else "",
+        go_version=go_version,
+        profile=options.profile,
+        strategy=options.strategy,
+        syntax=options.syntax,
+        builder_image=builder.ref,
+        builder_variant=cgo.builder_variant,
+        runtime_image=cgo.runtime_image,
+        cgo=cgo.enabled,
+        cgo_mode=cgo.mode,  # type: ignore[arg-type]
+        cross_compile=cross,
+        platforms=platforms,
+        download=download,
+        module_files=_module_files(project),
+        vendor=project.vendor,
+        build_flags=tuple(flags),
+        ldflags=" ".join(ldflags),
+        version_symbols=symbols,
+        build_commands=build_commands(binaries, flags, " ".join(ldflags), cross),
+        binaries=binaries,
+        builder_packages=cgo.builder_packages,
+        runtime_packages=_runtime_packages(options.profile, ca, tz),
+        user=f"{UID}:{UID}",
+        uid=UID,
+        ca_certs=scratch_ca,
+        passwd=options.profile == "scratch",
+        dockerignore=_dockerignore(project, mains, notes),
+        decisions=tuple(notes.decisions),
+        warnings=tuple(notes.warnings),
+    )
