@@ -6,7 +6,7 @@ import pytest
 
 from gogen.errors import ParseError
 from gogen.scan.constraints import Target, filename_matches, parse_go_build, parse_plus_build
-from gogen.scan.gofile import parse_file
+from gogen.scan.gofile import locate_import, parse_file
 
 LINUX = Target("linux", "amd64")
 LINUX_ARM = Target("linux", "arm", go_minor=22)
@@ -94,14 +94,10 @@ var x = fmt.Sprint(str.ToUpper("a"), Pi)
 """
     gofile = parse_file(source, "internal/native/n.go")
     assert gofile.package == "native"
-    assert [(i.path, i.line) for i in gofile.imports] == [
-        ("C", 13),
-        ("fmt", 16),
-        ("strings", 17),
-        ("math", 18),
-        ("embed", 19),
-        ("raw/path", 20),
-    ]
+    assert gofile.imports == ("C", "fmt", "strings", "math", "embed", "raw/path")
+    text = source.decode()
+    assert [locate_import(text, path)[0] for path in gofile.imports] == [13, 16, 17, 18, 19, 20]
+    assert locate_import(text, "strings") == (17, 'str "strings"')
     assert gofile.imports_c
     assert gofile.constraint_text == "linux"
     assert [(h.line, h.value, h.extra.split()) for h in gofile.cgo_directives] == [
@@ -122,7 +118,7 @@ def test_crlf_and_bom_are_accepted() -> None:
     )
     assert gofile.constraint_text == "linux"
     assert gofile.has_func_main
-    assert [i.path for i in gofile.imports] == ["os"]
+    assert gofile.imports == ("os",)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from gogen.errors import ParseError
 
@@ -92,19 +93,20 @@ class Target:
     go_minor: int = 99
 
     def tags(self) -> frozenset[str]:
-        tags = {self.goos, self.goarch, "gc"}
-        tags.update(f"go1.{minor}" for minor in range(1, self.go_minor + 1))
-        if self.goos in UNIX_OS:
-            tags.add("unix")
-        if self.goos == "android":
-            tags.add("linux")
-        if self.goos == "illumos":
-            tags.add("solaris")
-        if self.goos == "ios":
-            tags.add("darwin")
-        if self.cgo:
-            tags.add("cgo")
-        return frozenset(tags)
+        return _tags(self)
+
+
+@cache
+def _tags(target: Target) -> frozenset[str]:
+    """The tags a build for `target` satisfies (cached: asked once per file and target)."""
+    tags = {target.goos, target.goarch, "gc"}
+    tags.update(f"go1.{minor}" for minor in range(1, target.go_minor + 1))
+    if target.goos in UNIX_OS:
+        tags.add("unix")
+    tags.update({"android": {"linux"}, "illumos": {"solaris"}, "ios": {"darwin"}}.get(target.goos, set()))
+    if target.cgo:
+        tags.add("cgo")
+    return frozenset(tags)
 
 
 _TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[A-Za-z0-9_.]+)")

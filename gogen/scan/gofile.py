@@ -10,7 +10,8 @@ large tree cheap.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from gogen.errors import ParseError
 from gogen.scan.constraints import Expr, parse_go_build, parse_plus_build
@@ -35,9 +36,10 @@ _FLAG_PORT = re.compile(
     re.I,
 )
 _LOAD_LOCATION = re.compile(r"\btime\.LoadLocation\s*\(")
-_OUTBOUND_HTTP = re.compile(
-    r'\bhttp\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|&?http\.Client\s*\{|"https://'
+_HTTP_CLIENT = re.compile(
+    r"http\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|http\.Client\s*\{"
 )
+_HTTPS_URL = re.compile(r'"https://')
 _VERSION_NAMES = ("version", "Version", "appVersion", "buildVersion", "gitVersion")
 _VERSION_VAR = re.compile(
     r"^(?:var[ \t]+|[ \t]+)("
@@ -46,15 +48,7 @@ _VERSION_VAR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Import:
-    path: str
-    line: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A line the line scan matched: 1-based line number, the text, and what was captured."""
 
     line: int
@@ -63,32 +57,48 @@ class Hit:
     extra: str = ""
 
 
-@dataclass
+NO_HITS: tuple[Hit, ...] = ()
+
+
+@dataclass(slots=True)
 class GoFile:
     """What gogen knows about one .go file."""
 
     name: str
     package: str
-    imports: tuple[Import, ...]
+    imports: tuple[str, ...]
     constraint: Expr | None
     constraint_text: str
     constraint_line: int
     has_func_main: bool = False
-    embeds: list[Hit] = field(default_factory=list)
-    cgo_directives: list[Hit] = field(default_factory=list)
-    listens: list[Hit] = field(default_factory=list)
-    env_ports: list[Hit] = field(default_factory=list)
-    flag_ports: list[Hit] = field(default_factory=list)
-    load_location: list[Hit] = field(default_factory=list)
-    outbound_http: list[Hit] = field(default_factory=list)
-    version_vars: list[Hit] = field(default_factory=list)
+    embeds: tuple[Hit, ...] = NO_HITS
+    cgo_directives: tuple[Hit, ...] = NO_HITS
+    listens: tuple[Hit, ...] = NO_HITS
+    env_ports: tuple[Hit, ...] = NO_HITS
+    flag_ports: tuple[Hit, ...] = NO_HITS
+    load_location: tuple[Hit, ...] = NO_HITS
+    outbound_http: tuple[Hit, ...] = NO_HITS
+    version_vars: tuple[Hit, ...] = NO_HITS
 
     @property
     def imports_c(self) -> bool:
-        return any(imp.path == "C" for imp in self.imports)
+        return "C" in self.imports
 
-    def find_import(self, path: str) -> Import:
-        return next(imp for imp in self.imports if imp.path == path)
+
+def locate_import(text: str, path: str) -> tuple[int, str]:
+    """The 1-based line and text of the import of `path` in a file's text (0 when not found).
+
+    Import paths are kept without positions (a large tree holds hundreds of thousands);
+    the few that become evidence are located again here.
+    """
+    quoted = re.escape(f'"{path}"')
+    pattern = re.compile(
+        rf"^[ \t]*(?:import[ \t]+)?(?:(?:[A-Za-z_][A-Za-z0-9_]*|\.)[ \t]+)?(?:{quoted}|`{re.escape(path)}`)", re.M
+    )
+    match = pattern.search(text)
+    if match is None:
+        return 0, f'import "{path}"'
+    return _line_of(text, match.start()), _line_text(text, match.end() - 1)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -149,12 +159,12 @@ def _leading_constraint(lines: list[str], file: str) -> tuple[Expr | None, str, 
     return None, "", 0
 
 
-def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import, ...]]:
+def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[str, ...]]:
     """Read tokens up to the end of the import declarations."""
     pos = 0
     length = len(text)
     package = ""
-    imports: list[Import] = []
+    imports: list[str] = []
     state = "package"
     pending_name = False
     package_line = import_line = 1
@@ -196,7 +206,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
                 path = token[1:-1]
                 if token[0] == '"' and "\\" in path:
                     path = path.encode("utf-8").decode("unicode_escape", errors="replace")
-                imports.append(Import(path, _line_of(text, start), _line_text(text, start)))
+                imports.append(path)
                 pending_name = False
                 if state == "import":
                     state = "decls"
@@ -214,15 +224,65 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[Import,
     return package, tuple(imports)
 
 
+_FAST_PACKAGE = re.compile(r"(?:[ \t]*(?://[^\n]*)?\n)*package[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?://[^\n]*)?\n")
+_FAST_GAP = re.compile(r"(?:[ \t]*(?://[^\n]*)?\n)*")
+_FAST_SINGLE = re.compile(r'import[ \t]+(?:(?:[A-Za-z_][A-Za-z0-9_]*|\.)[ \t]+)?"([^"\\\n]*)"[ \t]*(?://[^\n]*)?\n')
+_FAST_BLOCK = re.compile(
+    r"import[ \t]*\([ \t]*\n"
+    r'((?:[ \t]*(?:(?:[A-Za-z_][A-Za-z0-9_]*|\.)[ \t]+)?(?:"[^"\\\n]*")?[ \t]*(?://[^\n]*)?\n)*)'
+    r"[ \t]*\)[ \t]*(?://[^\n]*)?\n"
+)
+_FAST_SPEC = re.compile(r'^[ \t]*(?:(?:[A-Za-z_][A-Za-z0-9_]*|\.)[ \t]+)?"([^"\\\n]*)"', re.M)
+
+
+def _fast_header(text: str) -> tuple[int, str, list[str]] | None:
+    """The common layout (line comments, package clause, plain import lines), by regular expressions.
+
+    Returns (offset of the package clause, package name, import paths), or None when the file
+    uses anything else (block comments, semicolons, raw strings...): the tokenizer reads it then.
+    """
+    match = _FAST_PACKAGE.match(text)
+    if match is None:
+        return None
+    imports: list[str] = []
+    pos = match.end()
+    while True:
+        pos = _FAST_GAP.match(text, pos).end()  # type: ignore[union-attr]
+        if not text.startswith("import", pos):
+            break
+        single = _FAST_SINGLE.match(text, pos)
+        if single is not None:
+            imports.append(single.group(1))
+            pos = single.end()
+            continue
+        block = _FAST_BLOCK.match(text, pos)
+        if block is None:
+            return None
+        imports.extend(_FAST_SPEC.findall(block.group(1)))
+        pos = block.end()
+    if text.startswith("/*", pos):
+        return None
+    return text.rfind("\n", 0, match.start(1)) + 1, match.group(1), imports
+
+
 def parse_header(text: str, file: str) -> GoFile:
     """Parse the build constraint, package clause and imports of a Go file's text."""
+    name = file.rsplit("/", 1)[-1]
+    fast = _fast_header(text)
+    if fast is not None:
+        package_start, package, imports = fast
+        header = text[:package_start]
+        if "build" not in header:
+            return GoFile(name, package, tuple(imports), None, "", 0)
+        constraint, constraint_text, constraint_line = _leading_constraint((header + "package").split("\n"), file)
+        return GoFile(name, package, tuple(imports), constraint, constraint_text, constraint_line)
     lines = text.split("\n", 200)[:200]
     constraint, constraint_text, constraint_line = _leading_constraint(lines, file)
-    package, imports = _parse_package_and_imports(text, file)
-    return GoFile(file.rsplit("/", 1)[-1], package, imports, constraint, constraint_text, constraint_line)
+    slow_package, slow_imports = _parse_package_and_imports(text, file)
+    return GoFile(name, slow_package, slow_imports, constraint, constraint_text, constraint_line)
 
 
-def _hits(pattern: re.Pattern[str], text: str) -> list[Hit]:
+def _hits(pattern: re.Pattern[str], text: str) -> tuple[Hit, ...]:
     """One Hit per matching line (the first match on it)."""
     result: list[Hit] = []
     for match in pattern.finditer(text):
@@ -233,10 +293,10 @@ def _hits(pattern: re.Pattern[str], text: str) -> list[Hit]:
         value = groups[0] if groups else ""
         extra = groups[1] if len(groups) > 1 else ""
         result.append(Hit(line, _line_text(text, match.start()), value, extra))
-    return result
+    return tuple(result)
 
 
-def _version_vars(text: str) -> list[Hit]:
+def _version_vars(text: str) -> tuple[Hit, ...]:
     """Top-level string variables named like a version: `var version string` or in `var (...)`."""
     hits: list[Hit] = []
     in_var_block = False
@@ -256,32 +316,46 @@ def _version_vars(text: str) -> list[Hit]:
         match = _VERSION_VAR.match(line)
         if match and not embedded:
             hits.append(Hit(index, line.strip(), match.group(1)))
-    return hits
+    return tuple(hits)
+
+
+_VERSION_PACKAGES = frozenset({"main", "version", "buildinfo", "build"})
+_SERVER_IMPORTS = frozenset({"net", "net/http"})
 
 
 def scan_lines(gofile: GoFile, text: str) -> None:
-    """Fill in the line-scan facts of `gofile` from its text."""
-    if "func main" in text:
+    """Fill in the line-scan facts of `gofile` from its text.
+
+    Each scan runs only where it can find something: Go accepts `//go:embed` only in files
+    that import "embed", `#cgo` only with `import "C"`, and so on. Most files need no scan.
+    """
+    imports = gofile.imports
+    is_main = gofile.package == "main"
+    if is_main and "func main" in text:
         gofile.has_func_main = _FUNC_MAIN.search(text) is not None
-    if "//go:embed" in text:
+    if "embed" in imports and "//go:embed" in text:
         gofile.embeds = _hits(_EMBED, text)
-    if "#cgo" in text:
+    if "C" in imports and "#cgo" in text:
         gofile.cgo_directives = _hits(_CGO_DIRECTIVE, text)
-    if '"' in text and ("Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text):
-        gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
-    if '"PORT"' in text:
+    if "os" in imports and '"PORT"' in text:
         gofile.env_ports = _env_port_defaults(text)
-    if "flag." in text:
+    if "flag" in imports and "flag." in text:
         gofile.flag_ports = _hits(_FLAG_PORT, text)
-    if "LoadLocation" in text:
+    if "time" in imports and "LoadLocation" in text:
         gofile.load_location = _hits(_LOAD_LOCATION, text)
-    if "http" in text:
-        gofile.outbound_http = _hits(_OUTBOUND_HTTP, text)
-    if "var" in text and "ersion" in text:
+    if "net/http" in imports:
+        client = _hits(_HTTP_CLIENT, text) if "http." in text else NO_HITS
+        urls = _hits(_HTTPS_URL, text) if '"https://' in text else NO_HITS
+        gofile.outbound_http = tuple(sorted(set(client + urls)))
+    if (_SERVER_IMPORTS.intersection(imports) or any("." in path.split("/", 1)[0] for path in imports)) and (
+        "Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text
+    ):
+        gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
+    if gofile.package in _VERSION_PACKAGES and "ersion" in text:
         gofile.version_vars = _version_vars(text)
 
 
-def _env_port_defaults(text: str) -> list[Hit]:
+def _env_port_defaults(text: str) -> tuple[Hit, ...]:
     """A `PORT` environment lookup with a literal default within the next few lines."""
     hits: list[Hit] = []
     lines = text.split("\n")
@@ -295,7 +369,7 @@ def _env_port_defaults(text: str) -> list[Hit]:
             if port:
                 hits.append(Hit(number, lines[number - 1].strip(), port.group(2), port.group(1) or ""))
                 break
-    return hits
+    return tuple(hits)
 
 
 def parse_file(data: bytes, file: str) -> GoFile:

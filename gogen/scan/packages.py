@@ -41,7 +41,7 @@ SKIPPED_DIRS = frozenset({"vendor", "node_modules"})
 OTHER_OS = ("windows", "darwin", "freebsd")
 
 
-@dataclass
+@dataclass(eq=False)
 class Package:
     """A directory of Go files in a module, with its files split by target."""
 
@@ -158,8 +158,11 @@ def _inside(path: str, root_real: str) -> bool:
 
 def _read_go_file(path: str, rel: str, warnings: list[Warning]) -> GoFile | None:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            data = _read_all(fd)
+        finally:
+            os.close(fd)
     except OSError as exc:
         warnings.append(Warning("unreadable-file", f"cannot read file: {exc.strerror}", rel, 0))
         return None
@@ -168,6 +171,14 @@ def _read_go_file(path: str, rel: str, warnings: list[Warning]) -> GoFile | None
     except ParseError as exc:
         warnings.append(Warning("unparsable-go-file", f"{exc.message}; file skipped", rel, exc.line or 0))
         return None
+
+
+def _read_all(fd: int) -> bytes:
+    """os.read until the end: cheaper than a buffered file object for many small files."""
+    chunks = [os.read(fd, 65536)]
+    while len(chunks[-1]) == 65536:
+        chunks.append(os.read(fd, 1 << 20))
+    return b"".join(chunks)
 
 
 def _split_by_target(package: Package, targets: tuple[Target, ...]) -> None:

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import glob
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gogen.errors import RepositoryError
-from gogen.model import (
-    Cgo,
-    CgoLibrary,
-    Embed,
-    Evidence,
-    Main,
-    Port,
-    Project,
-    Role,
-    VersionVar,
-    Warning,
-)
+from gogen.model import Cgo, CgoLibrary, Embed, Evidence, Main, Port, Project, Role, VersionVar, Warning
 from gogen.scan import knowledge
 from gogen.scan.constraints import Target
-from gogen.scan.gofile import GoFile, Hit, Import
+from gogen.scan.facts import PackageFacts, file_rel, package_facts
+from gogen.scan.gofile import GoFile
 from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
 from gogen.scan.modules import ModuleSet, load_modules
 from gogen.scan.packages import Package, WalkOptions, is_generator, other_goos, walk_module
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 DEFAULT_ARCHES = ("amd64", "arm64")
 _VERSION_ELEMENT = re.compile(r"^v(?:[2-9]|[1-9][0-9]+)$")
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+-]+$")
@@ -68,6 +57,15 @@ class _Index:
     vendor_dirs: dict[str, str]
     targets: tuple[Target, ...]
     warnings: list[Warning]
+    _facts: dict[Package, PackageFacts] = field(default_factory=dict)
+
+    def facts(self, package: Package) -> PackageFacts:
+        """The package's facts, read once however many closures include it."""
+        cached = self._facts.get(package)
+        if cached is None:
+            cached = package_facts(self.root, package, self.get)
+            self._facts[package] = cached
+        return cached
 
     def get(self, import_path: str) -> Package | None:
         found = self.packages.get(import_path)
@@ -80,171 +78,46 @@ class _Index:
         return package
 
 
-def _closure(index: _Index, start: Package) -> tuple[list[Package], list[tuple[Import, str]]]:
-    """Local packages reachable from `start`, and every external import with its file."""
-    seen = {start.import_path: start}
+@dataclass(frozen=True)
+class _Closure:
+    """What a main package's import closure holds, merged from each package's facts."""
+
+    packages: list[Package]
+    facts: list[PackageFacts]
+
+    def collect(self, name: str) -> list[Any]:
+        return [item for facts in self.facts for item in getattr(facts, name)]
+
+
+def _closure(index: _Index, start: Package) -> _Closure:
+    """Local packages reachable from `start`, each with its (cached) facts."""
+    seen = {start}
     order = [start]
-    external: list[tuple[Import, str]] = []
     queue = [start]
     while queue:
-        package = queue.pop()
-        for gofile in package.linux_files:
-            for imp in gofile.imports:
-                if imp.path in seen or knowledge.is_std(imp.path):
-                    continue
-                found = index.get(imp.path)
-                if found is None:
-                    external.append((imp, _file_rel(package, gofile)))
-                    continue
-                seen[imp.path] = found
-                order.append(found)
-                queue.append(found)
-    return sorted(order, key=lambda p: p.dir), external
-
-
-def _ev(file: str, hit: Hit) -> Evidence:
-    return Evidence(file, hit.line, hit.text)
-
-
-def _file_rel(package: Package, gofile: GoFile) -> str:
-    return gofile.name if package.dir == "." else f"{package.dir}/{gofile.name}"
-
-
-def _cgo(closure: list[Package], external: list[tuple[Import, str]]) -> Cgo:
-    evidence: list[Evidence] = []
-    optional_evidence: list[Evidence] = []
-    libraries: list[CgoLibrary] = []
-    for package in closure:
-        for gofile in package.linux_files:
-            rel = _file_rel(package, gofile)
-            if gofile.imports_c:
-                imp = gofile.find_import("C")
-                item = Evidence(rel, imp.line, imp.text)
-                (evidence if gofile in package.pure else optional_evidence).append(item)
-                libraries.extend(_libraries(rel, gofile))
-    for imp, rel in external:
-        if knowledge.cgo_module(imp.path) is not None:
-            evidence.append(Evidence(rel, imp.line, imp.text))
-    required = bool(evidence)
-    return Cgo(
-        required=required,
-        optional=bool(optional_evidence) and not required,
-        evidence=tuple(sorted(set(evidence or optional_evidence), key=_ev_key)),
-        libraries=tuple(sorted(set(libraries), key=lambda lib: (lib.name, lib.evidence.file, lib.evidence.line))),
-    )
+        for dep in index.facts(queue.pop()).local_deps:
+            if dep not in seen:
+                seen.add(dep)
+                order.append(dep)
+                queue.append(dep)
+    order.sort(key=lambda p: p.dir)
+    return _Closure(order, [index.facts(p) for p in order])
 
 
 def _ev_key(evidence: Evidence) -> tuple[str, int, str]:
     return (evidence.file, evidence.line, evidence.text)
 
 
-def _libraries(rel: str, gofile: GoFile) -> list[CgoLibrary]:
-    result = []
-    for hit in gofile.cgo_directives:
-        if hit.value == "pkg-config":
-            for name in hit.extra.split():
-                if not name.startswith("-"):
-                    result.append(CgoLibrary("pkg-config", name, _ev(rel, hit)))
-        else:
-            for flag in hit.extra.split():
-                if flag.startswith("-l") and len(flag) > 2:
-                    result.append(CgoLibrary("ldflags", flag[2:], _ev(rel, hit)))
-    return result
-
-
-def _embeds(root: Path, closure: list[Package], warnings: list[Warning]) -> list[Embed]:
-    result = []
-    for package in closure:
-        for gofile in package.linux_files:
-            rel = _file_rel(package, gofile)
-            for hit in gofile.embeds:
-                for pattern in knowledge.embed_patterns(hit.value):
-                    exists = _embed_exists(root, package.dir, pattern)
-                    result.append(Embed(pattern, rel, hit.line, exists))
-                    if not exists:
-                        warnings.append(_missing_embed(root, package.dir, pattern, rel, hit.line))
-    return sorted(set(result), key=lambda e: (e.file, e.line, e.pattern))
-
-
-def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: int) -> Warning:
-    """Name the pattern, and the front-end project that probably produces it, if there is one."""
-    top = pattern.removeprefix("all:").split("/", 1)[0]
-    places = [posixpath.join(package_dir, top), package_dir, "."]
-    producer = next(
-        (
-            posixpath.normpath(posixpath.join(p, "package.json"))
-            for p in places
-            if (root / p / "package.json").is_file()
-        ),
-        None,
+def _cgo(closure: _Closure) -> Cgo:
+    required: list[Evidence] = closure.collect("cgo_required")
+    optional: list[Evidence] = closure.collect("cgo_optional")
+    libraries: list[CgoLibrary] = closure.collect("cgo_libraries")
+    return Cgo(
+        required=bool(required),
+        optional=bool(optional) and not required,
+        evidence=tuple(sorted(set(required or optional), key=_ev_key)),
+        libraries=tuple(sorted(set(libraries), key=lambda lib: (lib.name, lib.evidence.file, lib.evidence.line))),
     )
-    how = (
-        f"{producer} suggests a front-end build: run it before the Go build"
-        if producer
-        else "go generate, a build step"
-    )
-    return Warning(
-        "embed-missing",
-        f"//go:embed {pattern} matches no file: the Go build fails until it exists ({how})",
-        file,
-        line,
-    )
-
-
-def _embed_exists(root: Path, package_dir: str, pattern: str) -> bool:
-    bare = pattern.removeprefix("all:")
-    base = root / package_dir
-    try:
-        return bool(glob.glob(bare, root_dir=base)) or bool(glob.glob(bare, root_dir=base, include_hidden=True))
-    except (OSError, ValueError):
-        return False
-
-
-def _ports(closure: list[Package], warnings: list[Warning]) -> list[Port]:
-    ports: dict[tuple[int, str, int], Port] = {}
-    for package in closure:
-        for gofile in package.linux_files:
-            rel = _file_rel(package, gofile)
-            for source, hits in (("listen", gofile.listens), ("env", gofile.env_ports), ("flag", gofile.flag_ports)):
-                for hit in hits:
-                    port_text, host = (hit.extra, hit.value) if source != "env" else (hit.value, hit.extra)
-                    number = int(port_text)
-                    if not 0 < number < 65536:
-                        continue
-                    ports[(number, rel, hit.line)] = Port(number, host, source, rel, hit.line, hit.text)  # type: ignore[arg-type]
-                    if host in LOOPBACK_HOSTS:
-                        warnings.append(
-                            Warning(
-                                "loopback-bind",
-                                f"listens on {host}:{number}, which is unreachable from outside a container; "
-                                f"bind to :{number} (all interfaces)",
-                                rel,
-                                hit.line,
-                            )
-                        )
-    return sorted(ports.values(), key=lambda p: (p.file, p.line, p.port))
-
-
-def _runtime_needs(
-    closure: list[Package], external: list[tuple[Import, str]]
-) -> tuple[list[Evidence], list[Evidence], bool]:
-    ca: list[Evidence] = []
-    tz: list[Evidence] = []
-    tz_embedded = False
-    for package in closure:
-        for gofile in package.linux_files:
-            rel = _file_rel(package, gofile)
-            for imp in gofile.imports:
-                if imp.path in knowledge.TLS_IMPORTS:
-                    ca.append(Evidence(rel, imp.line, imp.text))
-                if imp.path == "time/tzdata":
-                    tz_embedded = True
-            ca.extend(_ev(rel, hit) for hit in gofile.outbound_http)
-            tz.extend(_ev(rel, hit) for hit in gofile.load_location)
-    for imp, rel in external:
-        if knowledge.needs_ca_certs(imp.path):
-            ca.append(Evidence(rel, imp.line, imp.text))
-    return sorted(set(ca), key=_ev_key), sorted(set(tz), key=_ev_key), tz_embedded
 
 
 def _version_var(main: Package, closure: list[Package]) -> VersionVar | None:
@@ -255,7 +128,7 @@ def _version_var(main: Package, closure: list[Package]) -> VersionVar | None:
         prefix = "main" if package is main else package.import_path
         for gofile in package.linux_files:
             for hit in gofile.version_vars:
-                candidates.append(VersionVar(f"{prefix}.{hit.value}", _file_rel(package, gofile), hit.line, hit.text))
+                candidates.append(VersionVar(f"{prefix}.{hit.value}", file_rel(package, gofile), hit.line, hit.text))
     if not candidates:
         return None
     return min(
@@ -343,7 +216,7 @@ def scan_project(root: Path) -> Project:
     packages = _walk_all(root, modset, targets, warnings)
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
-    mains = [_main(root, candidate, index, names, warnings) for candidate in _candidates(packages)]
+    mains = [_main(candidate, index, names, warnings) for candidate in _candidates(packages)]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
     _warn_no_main(mains, modset, warnings)
     by_dir = {p.dir: p for p in index.packages.values()}
@@ -379,22 +252,21 @@ def _binary_names(names: tuple[BinaryName, ...]) -> dict[str, BinaryName]:
     return chosen
 
 
-def _main(
-    root: Path, candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName], warnings: list[Warning]
-) -> Main:
+def _main(candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName], warnings: list[Warning]) -> Main:
     package = candidate.package if candidate.role != "generator" else _generator_package(candidate)
-    closure, external = _closure(index, package)
+    closure = _closure(index, package)
     named = names.get(package.dir) if candidate.role != "generator" else None
     binary = named.name if named else candidate.binary_default
     safe = _safe_name(candidate, binary, warnings)
     builds_on_linux = _builds_on_linux(candidate, warnings)
     default = candidate.role == "app" and builds_on_linux and safe
-    main_warnings: list[Warning] = []
-    embeds = _embeds(root, closure, main_warnings)
-    ports = _ports(closure, main_warnings)
     if default:
-        warnings.extend(main_warnings)
-    ca, tz, tz_embedded = _runtime_needs(closure, external)
+        warnings.extend(closure.collect("warnings"))
+    ca: list[Evidence] = sorted(set(closure.collect("ca_certs")), key=_ev_key)
+    tz: list[Evidence] = sorted(set(closure.collect("tzdata")), key=_ev_key)
+    tz_embedded = any(facts.tzdata_embedded for facts in closure.facts)
+    embeds: list[Embed] = closure.collect("embeds")
+    ports: list[Port] = closure.collect("ports")
     return Main(
         dir=package.dir,
         import_path=candidate.import_path,
@@ -403,23 +275,23 @@ def _main(
         role=candidate.role,
         default=default,
         goos=candidate.goos,
-        files=tuple(sorted(_file_rel(package, f) for f in candidate.files)),
-        closure=tuple(p.dir for p in closure if not p.dir.startswith("vendor/")),
-        cgo=_cgo(closure, external),
-        embeds=tuple(embeds),
-        ports=tuple(ports),
+        files=tuple(sorted(file_rel(package, f) for f in candidate.files)),
+        closure=tuple(p.dir for p in closure.packages if not p.dir.startswith("vendor/")),
+        cgo=_cgo(closure),
+        embeds=tuple(sorted(set(embeds), key=lambda e: (e.file, e.line, e.pattern))),
+        ports=tuple(sorted(set(ports), key=lambda p: (p.file, p.line, p.port))),
         needs_ca_certs=bool(ca),
         ca_certs_evidence=tuple(ca),
         needs_tzdata=bool(tz) and not tz_embedded,
         tzdata_evidence=tuple(tz),
         tzdata_embedded=tz_embedded,
-        version_var=_version_var(package, closure),
+        version_var=_version_var(package, closure.packages),
     )
 
 
 def _first_file(candidate: _MainCandidate) -> tuple[str, GoFile]:
     gofile = min(candidate.files, key=lambda f: f.name)
-    return _file_rel(candidate.package, gofile), gofile
+    return file_rel(candidate.package, gofile), gofile
 
 
 def _safe_name(candidate: _MainCandidate, binary: str, warnings: list[Warning]) -> bool:

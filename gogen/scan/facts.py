@@ -1,0 +1,170 @@
+"""What one package contributes to the main packages that import it.
+
+Computed once per package and merged over each main's import closure, so that a package
+shared by twenty binaries is read once, not twenty times.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gogen.model import CgoLibrary, Embed, Evidence, Port, Warning
+from gogen.scan import knowledge
+from gogen.scan.gofile import GoFile, Hit, locate_import
+from gogen.scan.packages import Package
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+@dataclass
+class PackageFacts:
+    local_deps: list[Package] = field(default_factory=list)
+    cgo_required: list[Evidence] = field(default_factory=list)
+    cgo_optional: list[Evidence] = field(default_factory=list)
+    cgo_libraries: list[CgoLibrary] = field(default_factory=list)
+    embeds: list[Embed] = field(default_factory=list)
+    ports: list[Port] = field(default_factory=list)
+    ca_certs: list[Evidence] = field(default_factory=list)
+    tzdata: list[Evidence] = field(default_factory=list)
+    tzdata_embedded: bool = False
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def file_rel(package: Package, gofile: GoFile) -> str:
+    return gofile.name if package.dir == "." else f"{package.dir}/{gofile.name}"
+
+
+def _ev(file: str, hit: Hit) -> Evidence:
+    return Evidence(file, hit.line, hit.text)
+
+
+def package_facts(root: Path, package: Package, resolve: Callable[[str], Package | None]) -> PackageFacts:
+    """Read the package's files for imports, cgo, embeds, listen addresses and run-time needs."""
+    facts = PackageFacts()
+    for gofile in package.linux_files:
+        rel = file_rel(package, gofile)
+        _imports(facts, gofile, rel, resolve, functools.partial(_import_evidence, root, rel))
+        if gofile.imports_c:
+            target = facts.cgo_required if gofile in package.pure else facts.cgo_optional
+            target.append(_import_evidence(root, rel, "C"))
+            facts.cgo_libraries.extend(_libraries(rel, gofile))
+        for hit in gofile.embeds:
+            for pattern in knowledge.embed_patterns(hit.value):
+                exists = _embed_exists(root, package.dir, pattern)
+                facts.embeds.append(Embed(pattern, rel, hit.line, exists))
+                if not exists:
+                    facts.warnings.append(_missing_embed(root, package.dir, pattern, rel, hit.line))
+        _ports(facts, gofile, rel)
+        facts.ca_certs.extend(_ev(rel, hit) for hit in gofile.outbound_http)
+        facts.tzdata.extend(_ev(rel, hit) for hit in gofile.load_location)
+    return facts
+
+
+def _import_evidence(root: Path, rel: str, path: str) -> Evidence:
+    """Re-read the file to say on which line it imports `path` (only for imports that prove something)."""
+    try:
+        text = (root / rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return Evidence(rel, 0, f'import "{path}"')
+    line, line_text = locate_import(text, path)
+    return Evidence(rel, line, line_text)
+
+
+def _imports(
+    facts: PackageFacts,
+    gofile: GoFile,
+    rel: str,
+    resolve: Callable[[str], Package | None],
+    evidence: Callable[[str], Evidence],
+) -> None:
+    for path in gofile.imports:
+        if path in knowledge.TLS_IMPORTS:
+            facts.ca_certs.append(evidence(path))
+        if path == "time/tzdata":
+            facts.tzdata_embedded = True
+        if knowledge.is_std(path):
+            continue
+        local = resolve(path)
+        if local is not None:
+            if local not in facts.local_deps:
+                facts.local_deps.append(local)
+            continue
+        if knowledge.cgo_module(path) is not None:
+            facts.cgo_required.append(evidence(path))
+        if knowledge.needs_ca_certs(path):
+            facts.ca_certs.append(evidence(path))
+
+
+def _libraries(rel: str, gofile: GoFile) -> list[CgoLibrary]:
+    result: list[CgoLibrary] = []
+    for hit in gofile.cgo_directives:
+        if hit.value == "pkg-config":
+            result.extend(
+                CgoLibrary("pkg-config", name, _ev(rel, hit)) for name in hit.extra.split() if not name.startswith("-")
+            )
+        else:
+            result.extend(
+                CgoLibrary("ldflags", flag[2:], _ev(rel, hit))
+                for flag in hit.extra.split()
+                if flag.startswith("-l") and len(flag) > 2
+            )
+    return result
+
+
+def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: int) -> Warning:
+    """Name the pattern, and the front-end project that probably produces it, if there is one."""
+    top = pattern.removeprefix("all:").split("/", 1)[0]
+    places = [posixpath.join(package_dir, top), package_dir, "."]
+    producer = next(
+        (
+            posixpath.normpath(posixpath.join(p, "package.json"))
+            for p in places
+            if (root / p / "package.json").is_file()
+        ),
+        None,
+    )
+    how = (
+        f"{producer} suggests a front-end build: run it before the Go build"
+        if producer
+        else "go generate, a build step"
+    )
+    return Warning(
+        "embed-missing",
+        f"//go:embed {pattern} matches no file: the Go build fails until it exists ({how})",
+        file,
+        line,
+    )
+
+
+def _embed_exists(root: Path, package_dir: str, pattern: str) -> bool:
+    bare = pattern.removeprefix("all:")
+    base = root / package_dir
+    try:
+        return bool(glob.glob(bare, root_dir=base, include_hidden=True))
+    except (OSError, ValueError):
+        return False
+
+
+def _ports(facts: PackageFacts, gofile: GoFile, rel: str) -> None:
+    for source, hits in (("listen", gofile.listens), ("env", gofile.env_ports), ("flag", gofile.flag_ports)):
+        for hit in hits:
+            port_text, host = (hit.value, hit.extra) if source == "env" else (hit.extra, hit.value)
+            number = int(port_text)
+            if not 0 < number < 65536:
+                continue
+            facts.ports.append(Port(number, host, source, rel, hit.line, hit.text))  # type: ignore[arg-type]
+            if host in LOOPBACK_HOSTS:
+                facts.warnings.append(
+                    Warning(
+                        "loopback-bind",
+                        f"listens on {host}:{number}, which is unreachable from outside a container; "
+                        f"bind to :{number} (all interfaces)",
+                        rel,
+                        hit.line,
+                    )
+                )
