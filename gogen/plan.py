@@ -174,7 +174,7 @@ def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: 
     default names collide build one by one.
     """
     commands = ['export GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="${TARGETVARIANT#v}"'] if cross else []
-    go_build = f'go build {" ".join(flags)} -ldflags="{ldflags}"'
+    go_build = " ".join(["go build", *flags, f'-ldflags="{ldflags}"'])
     go_names = [b.go_name for b in binaries]
     if len(binaries) == 1:
         commands.append(f"{go_build} -o /out/{binaries[0].name} {binaries[0].package}")

@@ -20,7 +20,7 @@ def test_every_go_version_in_the_table_has_both_golang_variants() -> None:
     assert "1.22" in versions and "1.22.0" in versions and "1.27.1" in versions
     for version in versions:
         for variant in ("debian", "alpine"):
-            image = golang_image(version, variant)  # type: ignore[arg-type]
+            image = golang_image(version, variant)
             assert image.known, image.note
             assert image.ref == f"golang:{version}{'-alpine' if variant == 'alpine' else ''}"
 
