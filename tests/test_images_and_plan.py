@@ -119,8 +119,8 @@ def test_build_commands_rename_and_split() -> None:
     clash = build_commands((binary("a-tool", "tool", "./a/tool"), binary("b-tool", "tool", "./b/tool")), [], "-s", True)
     assert clash[0].startswith('export GOOS="$TARGETOS"')
     assert clash[1:] == (
-        'go build  -ldflags="-s" -o /out/a-tool ./a/tool',
-        'go build  -ldflags="-s" -o /out/b-tool ./b/tool',
+        'go build -ldflags="-s" -o /out/a-tool ./a/tool',
+        'go build -ldflags="-s" -o /out/b-tool ./b/tool',
     )
 
 
