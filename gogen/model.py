@@ -91,10 +91,13 @@ class Cgo:
 
 @dataclass(frozen=True)
 class Embed:
+    """A `//go:embed` pattern; `files` are the paths (from the root) it makes the build read."""
+
     pattern: str
     file: str
     line: int
     exists: bool
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,14 @@ class Hints:
 
 
 @dataclass(frozen=True)
+class PackageFiles:
+    """The files the build reads in one package directory of some main's import closure."""
+
+    dir: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Project:
     go_version: str | None
     go_version_evidence: Evidence | None
@@ -173,6 +184,8 @@ class Project:
     extra_build_files: tuple[str, ...]
     hints: Hints = field(default_factory=Hints)
     warnings: tuple[Warning, ...] = ()
+    package_files: tuple[PackageFiles, ...] = ()
+    gitignore: tuple[Evidence, ...] = ()
 
 
 def to_jsonable(value: Any) -> Any:
@@ -209,6 +222,14 @@ class BinaryPlan:
 
 
 @dataclass(frozen=True)
+class IgnoreSection:
+    """A commented group of .dockerignore lines (comment lines start with #)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the templates need, decided: no template makes a decision of its own."""
 
@@ -239,7 +260,7 @@ class Plan:
     uid: int
     ca_certs: bool
     passwd: bool
-    dockerignore: tuple[str, ...]
+    dockerignore: tuple[IgnoreSection, ...]
     decisions: tuple[Decision, ...]
     warnings: tuple[Warning, ...]
 

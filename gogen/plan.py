@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from gogen import __version__
+from gogen import __version__, dockerignore
+from gogen.dockerignore import Rule
 from gogen.errors import GogenError
 from gogen.images import (
     Variant,
@@ -20,7 +21,7 @@ from gogen.images import (
     golang_image,
     known_go_versions,
 )
-from gogen.model import BinaryPlan, Decision, Main, Plan, Project, Warning
+from gogen.model import BinaryPlan, Decision, IgnoreSection, Main, Plan, Project, Warning
 from gogen.scan.gomod import version_key
 from gogen.scan.project import default_binary_name
 from gogen.settings import Options, normalise_dir
@@ -29,7 +30,45 @@ UID = 65532
 LIBC_LIBRARIES = frozenset({"c", "m", "pthread", "dl", "rt", "resolv", "util"})
 CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
-OUTPUT_DIRS = ("bin", "dist", "out", "build")
+SECRETS_TITLE = "Secrets: never sent to the builder"
+SECRET_PATTERNS = (
+    "**/.env",
+    "**/.env.*",
+    "!**/.env.example",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/*.pfx",
+    "**/id_rsa*",
+    "**/id_ed25519*",
+    "**/id_ecdsa*",
+    "**/.netrc",
+    "**/.ssh",
+    "**/.aws",
+    "**/credentials.json",
+)
+BASE_IGNORE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Version control, editors, operating-system files",
+        (".git", ".hg", ".svn", ".bzr", ".idea", ".vscode", "**/.DS_Store", "**/*.swp"),
+    ),
+    (
+        "Container and CI files: editing them must not invalidate the build cache",
+        (
+            "Dockerfile*",
+            ".dockerignore",
+            "compose*.y*ml",
+            "docker-compose*.y*ml",
+            "gogen.toml",
+            ".github",
+            ".gitlab-ci.yml",
+        ),
+    ),
+    (
+        "Other tools' dependencies and build output",
+        ("**/node_modules", "bin", "dist", "out", "build", "**/*.test", "**/*.out", "**/*.log"),
+    ),
+)
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+-]+$")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9._/~+-]+\.[A-Za-z_][A-Za-z0-9_]*$")
@@ -293,17 +332,17 @@ def _module_files(project: Project) -> tuple[str, ...]:
         files.append(posixpath.join(module.dir, "go.mod") if module.dir != "." else "go.mod")
         if module.go_sum:
             files.append(module.go_sum)
-        for replace in module.local_replaces:
-            if not replace.inside_repo:
+        for local in module.local_replaces:
+            if not local.inside_repo:
                 raise PlanError(
-                    f"{replace.module} is replaced by {replace.dir}, outside the repository: "
+                    f"{local.module} is replaced by {local.dir}, outside the repository: "
                     "no build context rooted here can include it",
-                    file=replace.evidence.file,
-                    line=replace.evidence.line,
+                    file=local.evidence.file,
+                    line=local.evidence.line,
                     hint="move the replaced module into the repository, or build from a common parent directory",
                 )
-            if replace.go_mod:
-                files.append(replace.go_mod)
+            if local.go_mod:
+                files.append(local.go_mod)
     for path in files:
         _check_safe(path, "module file")
     return tuple(dict.fromkeys(files))
@@ -349,22 +388,91 @@ def _runtime_packages(profile: str, ca: bool, tz: bool) -> tuple[str, ...]:
     return ()
 
 
-def _dockerignore(project: Project, mains: list[Main], notes: _Notes) -> tuple[str, ...]:
-    """Root output directories to exclude, unless the build reads something inside them."""
-    needed = [d for m in mains for d in m.closure] + [
-        posixpath.normpath(posixpath.join(posixpath.dirname(e.file), e.pattern.removeprefix("all:")))
-        for m in mains
-        for e in m.embeds
+def needed_paths(project: Project, mains: list[Main], module_files: tuple[str, ...]) -> list[str]:
+    """Every file the image build reads: module files, the closure's sources, embedded files, vendor/."""
+    by_dir = {entry.dir: entry.files for entry in project.package_files}
+    needed = list(module_files)
+    for main in mains:
+        for directory in main.closure:
+            needed.extend(
+                posixpath.join(directory, name) if directory != "." else name for name in by_dir.get(directory, ())
+            )
+        for embed in main.embeds:
+            needed.extend(embed.files)
+    if project.vendor:
+        needed.append("vendor/modules.txt")
+        for entry in project.package_files:
+            if entry.dir.startswith("vendor/"):
+                needed.extend(f"{entry.dir}/{name}" for name in entry.files)
+    return sorted(set(needed))
+
+
+@dataclass
+class _IgnoreDraft:
+    """The .dockerignore being decided: sections of (pattern, where it came from)."""
+
+    sections: list[tuple[str, list[tuple[str, str]]]]
+    notes: list[str] = field(default_factory=list)
+    reincluded: list[str] = field(default_factory=list)
+
+    def rules(self) -> list[Rule]:
+        rules: list[Rule] = []
+        for _, patterns in self.sections:
+            for pattern, origin in patterns:
+                rules.extend(replace(rule, text=origin) for rule in dockerignore.parse(pattern))
+        rules.extend(dockerignore.parse("\n".join(f"!{path}" for path in self.reincluded)))
+        return rules
+
+    def drop(self, pattern: str) -> None:
+        for _, patterns in self.sections:
+            patterns[:] = [(p, o) for p, o in patterns if p != pattern]
+
+    def render(self) -> tuple[IgnoreSection, ...]:
+        result = [IgnoreSection(title, tuple(p for p, _ in patterns)) for title, patterns in self.sections if patterns]
+        if self.notes:
+            result.append(
+                IgnoreSection("Left out on purpose: the build reads these", tuple(f"# {n}" for n in self.notes))
+            )
+        if self.reincluded:
+            lines = tuple(f"!{path}" for path in self.reincluded)
+            result.append(IgnoreSection("Read by the build although they look like secrets", lines))
+        return tuple(result)
+
+
+def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[IgnoreSection, ...]:
+    """The base denylist and the .gitignore's patterns, minus any pattern that would drop a needed file.
+
+    A dropped pattern leaves a comment saying why. Secret patterns are never dropped: a
+    secret-looking file the build reads is re-included by name, with a warning.
+    """
+    gitignore = [
+        (pattern, f"{e.file}:{e.line}") for e in project.gitignore if (pattern := dockerignore.from_gitignore(e.text))
     ]
-    needed += [r.dir for mod in project.modules for r in mod.local_replaces] + [m.dir for m in project.modules]
-    excluded = []
-    for directory in OUTPUT_DIRS:
-        keepers = [n for n in needed if n == directory or n.startswith(directory + "/")]
-        if keepers:
-            notes.decide(".dockerignore", f"keeps {directory}/", f"the build reads {keepers[0]}")
-        else:
-            excluded.append(directory)
-    return tuple(excluded)
+    sections = [(title, [(p, "gogen") for p in patterns]) for title, patterns in BASE_IGNORE]
+    if gitignore:
+        sections.append(("From .gitignore, in Docker's terms (foo → **/foo)", gitignore))
+    sections.append((SECRETS_TITLE, [(p, "secret") for p in SECRET_PATTERNS]))
+    draft = _IgnoreDraft(sections)
+    for _ in range(len(BASE_IGNORE) + len(gitignore) + len(SECRET_PATTERNS) + 1):
+        matcher = dockerignore.Matcher(draft.rules())
+        offenders = [(path, matcher.deciding_rule(path)) for path in needed if matcher.excluded(path)]
+        if not offenders:
+            break
+        path, rule = offenders[0]
+        assert rule is not None
+        if rule.text == "secret":
+            secret_paths = [p for p, r in offenders if r is rule]
+            draft.reincluded.extend(secret_paths)
+            notes.warn(
+                "secret-in-build",
+                f"the build reads {secret_paths[0]}, which looks like a secret ({rule}); it is re-included",
+            )
+            continue
+        origin = "gogen's defaults" if rule.text == "gogen" else rule.text
+        draft.drop(rule.pattern)
+        draft.notes.append(f"{rule} ({origin}) is not excluded: the build reads {path}")
+        notes.decide(".dockerignore", f"keeps {rule}", f"the build reads {path}")
+    return draft.render()
 
 
 def plan(project: Project, options: Options) -> Plan:
@@ -419,6 +527,7 @@ def plan(project: Project, options: Options) -> Plan:
         else "COPY go.mod/go.sum, download, COPY . .: works without BuildKit",
     )
     download = _download(project, notes)
+    module_files = _module_files(project)
     ca, tz = _needs(mains)
     tags = []
     if options.profile == "scratch" and tz:
@@ -459,7 +568,7 @@ def plan(project: Project, options: Options) -> Plan:
         cross_compile=cross,
         platforms=platforms,
         download=download,
-        module_files=_module_files(project),
+        module_files=module_files,
         vendor=project.vendor,
         build_flags=tuple(flags),
         ldflags=" ".join(ldflags),
@@ -472,7 +581,7 @@ def plan(project: Project, options: Options) -> Plan:
         uid=UID,
         ca_certs=scratch_ca,
         passwd=options.profile == "scratch",
-        dockerignore=_dockerignore(project, mains, notes),
+        dockerignore=_dockerignore(project, needed_paths(project, mains, module_files), notes),
         decisions=tuple(notes.decisions),
         warnings=tuple(notes.warnings),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,8 +56,9 @@ def package_facts(root: Path, package: Package, resolve: Callable[[str], Package
             facts.cgo_libraries.extend(_libraries(rel, gofile))
         for hit in gofile.embeds:
             for pattern in knowledge.embed_patterns(hit.value):
-                exists = _embed_exists(root, package.dir, pattern)
-                facts.embeds.append(Embed(pattern, rel, hit.line, exists))
+                files = embedded_files(root, package.dir, pattern)
+                exists = bool(files)
+                facts.embeds.append(Embed(pattern, rel, hit.line, exists, files))
                 if not exists:
                     facts.warnings.append(_missing_embed(root, package.dir, pattern, rel, hit.line))
         _ports(facts, gofile, rel)
@@ -141,13 +143,46 @@ def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: 
     )
 
 
-def _embed_exists(root: Path, package_dir: str, pattern: str) -> bool:
-    bare = pattern.removeprefix("all:")
+def embedded_files(root: Path, package_dir: str, pattern: str) -> tuple[str, ...]:
+    """The files a `//go:embed` pattern makes the build read, as paths from the root.
+
+    As the go command does: a matched directory brings every file below it, except names
+    starting with `.` or `_` unless the pattern has the `all:` prefix.
+    """
+    everything = pattern.startswith("all:")
     base = root / package_dir
     try:
-        return bool(glob.glob(bare, root_dir=base, include_hidden=True))
+        matches = sorted(glob.glob(pattern.removeprefix("all:"), root_dir=base, include_hidden=True))
     except (OSError, ValueError):
+        return ()
+    found: list[str] = []
+    for match in matches:
+        path = base / match
+        if path.is_symlink() and not _inside(root, path):
+            continue
+        if path.is_dir():
+            found.extend(_files_below(root, path, everything))
+        elif path.is_file():
+            found.append(path.relative_to(root).as_posix())
+    return tuple(sorted(set(found)))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
         return False
+    return True
+
+
+def _files_below(root: Path, directory: Path, everything: bool) -> list[str]:
+    found = []
+    for current, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if everything or not d.startswith((".", "_")))
+        for name in sorted(files):
+            if everything or not name.startswith((".", "_")):
+                found.append((Path(current) / name).relative_to(root).as_posix())
+    return found
 
 
 def _ports(facts: PackageFacts, gofile: GoFile, rel: str) -> None:

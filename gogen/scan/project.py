@@ -9,7 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from gogen.errors import RepositoryError
-from gogen.model import Cgo, CgoLibrary, Embed, Evidence, Main, Port, Project, Role, VersionVar, Warning
+from gogen.model import (
+    Cgo,
+    CgoLibrary,
+    Embed,
+    Evidence,
+    Main,
+    PackageFiles,
+    Port,
+    Project,
+    Role,
+    VersionVar,
+    Warning,
+)
 from gogen.scan import knowledge
 from gogen.scan.constraints import Target
 from gogen.scan.facts import PackageFacts, file_rel, package_facts
@@ -66,6 +78,10 @@ class _Index:
             cached = package_facts(self.root, package, self.get)
             self._facts[package] = cached
         return cached
+
+    def facts_computed(self) -> list[Package]:
+        """The packages whose facts were read: every package of every main's closure."""
+        return list(self._facts)
 
     def get(self, import_path: str) -> Package | None:
         found = self.packages.get(import_path)
@@ -221,6 +237,7 @@ def scan_project(root: Path) -> Project:
     _warn_no_main(mains, modset, warnings)
     by_dir = {p.dir: p for p in index.packages.values()}
     extra = sorted({src for main in mains if main.default for d in main.closure for src in by_dir[d].extra_sources})
+    package_files = _package_files(index)
     return Project(
         go_version=modset.go_version,
         go_version_evidence=modset.go_version_evidence,
@@ -231,6 +248,35 @@ def scan_project(root: Path) -> Project:
         extra_build_files=tuple(extra),
         hints=hints.hints,
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.file, w.line, w.code, w.message))),
+        package_files=package_files,
+        gitignore=read_gitignore(root),
+    )
+
+
+def _package_files(index: _Index) -> tuple[PackageFiles, ...]:
+    """Every package some main imports, with the files a Linux build of it reads."""
+    result = []
+    for package in index.facts_computed():
+        names = sorted(
+            {f.name for f in package.linux_files} | {src.rsplit("/", 1)[-1] for src in package.extra_sources}
+        )
+        result.append(PackageFiles(package.dir, tuple(names)))
+    return tuple(sorted(result, key=lambda p: p.dir))
+
+
+def read_gitignore(root: Path) -> tuple[Evidence, ...]:
+    """The root .gitignore's patterns, each with its line (comments and blank lines left out)."""
+    path = root / ".gitignore"
+    if not path.is_file():
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(
+        Evidence(".gitignore", number, line.rstrip())
+        for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1)
+        if line.strip() and not line.startswith("#")
     )
 
 
