@@ -6,9 +6,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from gogen import context as context_mod
+from gogen import dockerignore, write
 from gogen import render as rendering
-from gogen import write
+from gogen.errors import GogenError
 from gogen.model import Plan, Project, to_jsonable
+from gogen.plan import needed_for
 from gogen.plan import plan as make_plan
 from gogen.scan.project import scan_project
 from gogen.settings import CONFIG_FILE, Options, config_text, options_from, parse_config
@@ -60,6 +63,41 @@ def render(plan: Plan) -> dict[str, str]:
     return rendering.render(plan)
 
 
+def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextReport:
+    """What the engine would receive: with the given .dockerignore, the repository's, or gogen's."""
+    project, the_plan = plan(path, {})
+    if dockerignore_file is not None:
+        source, text = str(dockerignore_file), _read(dockerignore_file)
+    elif (path / ".dockerignore").is_file():
+        source, text = ".dockerignore", _read(path / ".dockerignore")
+    else:
+        source, text = "the .dockerignore gogen would write", render(the_plan)[".dockerignore"]
+    rules = dockerignore.parse(text, source)
+    return context_mod.evaluate(path, rules, needed_for(project, the_plan), source)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GogenError(f"cannot read {path}: {exc}", file=str(path)) from exc
+
+
+def _check_context(path: Path, project: Project, the_plan: Plan, text: str) -> None:
+    """Refuse a .dockerignore that would drop a needed file or send a secret."""
+    report = context_mod.evaluate(path, dockerignore.parse(text), needed_for(project, the_plan), ".dockerignore")
+    if report.problems:
+        first = report.problems[0]
+        more = f" (and {len(report.problems) - 1} more: run gogen context)" if len(report.problems) > 1 else ""
+        what = "excludes a file the build needs" if first.kind == "needed-excluded" else "sends a secret-looking file"
+        raise GogenError(
+            f"refusing to write .dockerignore: it {what}: {first.path} ({first.rule}){more}",
+            hint="exclude the secret in .gitignore-free terms or move it out of the repository"
+            if first.kind == "secret-included"
+            else "report this: gogen should have kept it",
+        )
+
+
 def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
     """Scan, plan, render, and write Dockerfile, .dockerignore and gogen.toml.
 
@@ -68,6 +106,7 @@ def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome
     """
     project, the_plan = plan(path, overrides)
     files = render(the_plan)
+    _check_context(path, project, the_plan, files[".dockerignore"])
     config = path / CONFIG_FILE
     existing = config.read_text(encoding="utf-8") if config.is_file() else None
     files[CONFIG_FILE] = config_text(options(path, overrides), existing)

@@ -76,6 +76,21 @@ def explain(path: PathArg = Path(".")) -> None:
 
 
 @app.command()
+def context(
+    path: PathArg = Path("."),
+    as_json: JsonOpt = False,
+    dockerignore: Annotated[
+        Path | None, typer.Option("--dockerignore", help="Evaluate this file instead of PATH/.dockerignore.")
+    ] = None,
+) -> None:
+    """What the Docker engine would receive as build context (files, bytes), and its problems."""
+    result = api.context(path, dockerignore)
+    sys.stdout.write(api.to_json(result) if as_json else report.context_summary(result))
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
 def profiles() -> None:
     """List the runtime profiles and build strategies."""
     sys.stdout.write(report.profiles_summary())

@@ -47,6 +47,9 @@ SECRET_PATTERNS = (
     "**/.aws",
     "**/credentials.json",
 )
+# The .dockerignore leaves .env.example out too: the build never reads it, and a `!` rule
+# would make every excluded directory (node_modules...) worth walking for a re-included file.
+IGNORED_SECRETS = tuple(pattern for pattern in SECRET_PATTERNS if not pattern.startswith("!"))
 BASE_IGNORE: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Version control, editors, operating-system files",
@@ -407,6 +410,13 @@ def needed_paths(project: Project, mains: list[Main], module_files: tuple[str, .
     return sorted(set(needed))
 
 
+def needed_for(project: Project, the_plan: Plan) -> list[str]:
+    """The files the build of `the_plan` reads (see needed_paths)."""
+    dirs = {binary.dir for binary in the_plan.binaries}
+    mains = [m for m in project.mains if m.dir in dirs and m.role != "generator"]
+    return needed_paths(project, mains, the_plan.module_files)
+
+
 @dataclass
 class _IgnoreDraft:
     """The .dockerignore being decided: sections of (pattern, where it came from)."""
@@ -451,9 +461,9 @@ def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[I
     sections = [(title, [(p, "gogen") for p in patterns]) for title, patterns in BASE_IGNORE]
     if gitignore:
         sections.append(("From .gitignore, in Docker's terms (foo → **/foo)", gitignore))
-    sections.append((SECRETS_TITLE, [(p, "secret") for p in SECRET_PATTERNS]))
+    sections.append((SECRETS_TITLE, [(p, "secret") for p in IGNORED_SECRETS]))
     draft = _IgnoreDraft(sections)
-    for _ in range(len(BASE_IGNORE) + len(gitignore) + len(SECRET_PATTERNS) + 1):
+    for _ in range(len(BASE_IGNORE) + len(gitignore) + len(IGNORED_SECRETS) + 1):
         matcher = dockerignore.Matcher(draft.rules())
         offenders = [(path, matcher.deciding_rule(path)) for path in needed if matcher.excluded(path)]
         if not offenders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gogen.context import ContextReport
 from gogen.model import Evidence, Main, Plan, Project
 from gogen.profiles import PROFILES, STRATEGIES
 from gogen.write import FileChange
@@ -113,4 +114,16 @@ def profiles_summary() -> str:
     lines.append("Build strategies (--strategy):")
     for strategy in STRATEGIES:
         lines.append(f"  {strategy.name:<11} {strategy.summary}")
+    return "\n".join(lines) + "\n"
+
+
+def context_summary(result: ContextReport) -> str:
+    lines = [
+        f"Build context with {result.dockerignore}: {len(result.included)} file(s), {result.bytes} bytes sent; "
+        f"{result.excluded_count} file(s) excluded, {len(result.pruned_dirs)} directory(ies) not walked"
+    ]
+    for problem in result.problems:
+        lines.append(f"  PROBLEM {problem.kind}: {problem.path} (rule {problem.rule})")
+    if not result.problems:
+        lines.append("  no problem: every file the build needs is sent, and no secret-looking file is")
     return "\n".join(lines) + "\n"

@@ -165,8 +165,10 @@ def test_version_symbol_and_output_dirs_kept_when_needed(tmp_path: Path) -> None
     )
     the_plan = plan(api.scan(tmp_path), Options())
     assert the_plan.version_symbols == ("main.Version",)
-    assert "bin" not in the_plan.dockerignore
-    assert "dist" in the_plan.dockerignore
+    lines = [line for section in the_plan.dockerignore for line in section.lines]
+    assert "bin" not in lines
+    assert "dist" in lines
+    assert "# bin (gogen's defaults) is not excluded: the build reads bin/tool/main.go" in lines
 
 
 def test_plan_is_json_serialisable_and_deterministic() -> None:
