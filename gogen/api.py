@@ -98,8 +98,8 @@ def _check_context(path: Path, project: Project, the_plan: Plan, text: str) -> N
         )
 
 
-def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
-    """Scan, plan, render, and write Dockerfile, .dockerignore and gogen.toml.
+def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
+    """Scan, plan, render, compare with disk and (unless a dry run or a refusal) write.
 
     All or nothing: when any generated file is refused (gogen did not write it, or it was
     edited since), nothing is written.
@@ -108,13 +108,38 @@ def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome
     files = render(the_plan)
     _check_context(path, project, the_plan, files[".dockerignore"])
     config = path / CONFIG_FILE
-    existing = config.read_text(encoding="utf-8") if config.is_file() else None
+    existing = _read(config) if config.is_file() else None
     files[CONFIG_FILE] = config_text(options(path, overrides), existing)
     changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
     refused = any(c.status == "refused" for c in changes)
     if not how.dry_run and not refused:
         write.apply(path, changes)
     return Outcome(project, the_plan, tuple(changes), written=not how.dry_run and not refused)
+
+
+def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
+    """Write Dockerfile, .dockerignore and gogen.toml for a repository."""
+    return _generate(path, overrides, how)
+
+
+def _require_config(path: Path, command: str) -> None:
+    if not (path / CONFIG_FILE).is_file():
+        raise GogenError(
+            f"no {CONFIG_FILE} in {path}", hint=f"run `gogen init` first; `gogen {command}` follows its settings"
+        )
+
+
+def regen(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
+    """Regenerate after the repository changed, following gogen.toml (updated with `overrides`)."""
+    _require_config(path, "regen")
+    return _generate(path, overrides, how)
+
+
+def check(path: Path) -> tuple[write.FileChange, ...]:
+    """The generated files whose content is not what gogen would write now (empty: all current)."""
+    _require_config(path, "check")
+    outcome = _generate(path, {}, WriteOptions(dry_run=True, force=True))
+    return tuple(c for c in outcome.changes if c.path != CONFIG_FILE and c.status != "unchanged")
 
 
 def to_json(value: object) -> str:

@@ -112,12 +112,48 @@ def init(
     """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
     overrides = _overrides(profile, strategy, binary, primary, port, syntax)
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
+    _report_outcome(outcome, dry_run, diff)
+
+
+def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
     sys.stdout.write(report.plan_summary(outcome.plan) + report.warnings_summary(outcome.plan))
     sys.stdout.write(report.changes_summary(outcome.changes, outcome.written, dry_run))
     if diff:
         sys.stdout.write("".join(change.diff() for change in outcome.changes if change.status != "unchanged"))
     if outcome.refused:
         raise typer.Exit(1)
+
+
+@app.command()
+def regen(
+    path: PathArg = Path("."),
+    profile: ProfileOpt = None,
+    strategy: StrategyOpt = None,
+    binary: BinaryOpt = None,
+    primary: PrimaryOpt = None,
+    port: PortOpt = None,
+    syntax: SyntaxOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    no_diff: Annotated[bool, typer.Option("--no-diff", help="Do not print the diff of each change.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (keeps .bak).")] = False,
+) -> None:
+    """Regenerate the files after the repository changed, following gogen.toml (options update it)."""
+    overrides = _overrides(profile, strategy, binary, primary, port, syntax)
+    outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
+    _report_outcome(outcome, dry_run, not no_diff)
+
+
+@app.command()
+def check(path: PathArg = Path(".")) -> None:
+    """Exit 1, printing the diff, when the generated files are stale (for CI and pre-commit)."""
+    stale = api.check(path)
+    if not stale:
+        sys.stdout.write("gogen: generated files are up to date\n")
+        return
+    sys.stdout.write("".join(change.diff() for change in stale))
+    names = ", ".join(change.path for change in stale)
+    sys.stderr.write(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
+    raise typer.Exit(1)
 
 
 @app.command()

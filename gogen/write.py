@@ -74,11 +74,8 @@ def _change(rel: str, old: str | None, new: str, force: bool, user_owned: bool) 
     return FileChange(rel, "refused", old, new, f"{why}; rerun with --force to replace it (a backup is kept)")
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory and rename it over `path`.
-
-    An interruption leaves either the old file or the new one, never half of either.
-    """
+def _write_temporary(path: Path, text: str) -> Path:
+    """Write `text` to a new temporary file beside `path` (same mode), flushed to disk."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gogen-tmp", dir=path.parent)
     try:
@@ -87,23 +84,51 @@ def atomic_write(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temporary file in the same directory and rename it over `path`.
+
+    An interruption leaves either the old file or the new one, never half of either.
+    """
+    tmp = _write_temporary(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def apply(root: Path, changes: list[FileChange]) -> None:
-    """Write every change that writes; forced overwrites keep `<file>.bak` first."""
-    for change in changes:
-        if not change.writes:
-            continue
-        target = root / change.path
-        try:
+    """Write every change that writes; forced overwrites keep `<file>.bak` first.
+
+    Every new content is written to a temporary file before any file is replaced, so a
+    failure while writing (a full disk, an interrupt) leaves every existing file as it was.
+    """
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for change in changes:
+            if not change.writes:
+                continue
+            target = root / change.path
             if change.status == "forced" and change.old is not None:
-                atomic_write(target.with_name(target.name + ".bak"), change.old)
-            atomic_write(target, change.new)
-        except OSError as exc:
-            raise GogenError(
-                f"cannot write {change.path}: {exc.strerror}", file=change.path, hint="check the directory is writable"
-            ) from exc
+                pending.append(
+                    (
+                        _write_temporary(target.with_name(target.name + ".bak"), change.old),
+                        target.with_name(target.name + ".bak"),
+                    )
+                )
+            pending.append((_write_temporary(target, change.new), target))
+        for tmp, target in pending:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise GogenError(
+            f"cannot write {exc.filename or root}: {exc.strerror}", hint="check the directory is writable"
+        ) from exc
+    finally:
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
