@@ -9,6 +9,7 @@ from pathlib import Path
 from gogen import context as context_mod
 from gogen import dockerignore, write
 from gogen import render as rendering
+from gogen import verify as verify_mod
 from gogen.errors import GogenError
 from gogen.model import Plan, Project, to_jsonable
 from gogen.plan import needed_for
@@ -140,6 +141,28 @@ def check(path: Path) -> tuple[write.FileChange, ...]:
     _require_config(path, "check")
     outcome = _generate(path, {}, WriteOptions(dry_run=True, force=True))
     return tuple(c for c in outcome.changes if c.path != CONFIG_FILE and c.status != "unchanged")
+
+
+def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) -> verify_mod.VerifyReport:
+    """Build the repository's generated Dockerfile with the local engine, run it, rebuild after an edit."""
+    if not (path / "Dockerfile").is_file():
+        raise GogenError(f"no Dockerfile in {path}", hint="run `gogen init` first")
+    project, the_plan = plan(path, {})
+    stages = {binary.stage: binary for binary in the_plan.binaries}
+    if target is not None and target not in stages:
+        raise GogenError(f"no target {target!r}", hint=f"targets: {', '.join(stages)}")
+    binary = stages[target] if target else the_plan.primary
+    main = next(m for m in project.mains if m.dir == binary.dir and m.role != "generator")
+    report = context(path, None)
+    chosen = verify_mod.VerifyOptions(
+        docker=options.docker,
+        target=target,
+        build_args=options.build_args,
+        run_seconds=options.run_seconds,
+        run_args=options.run_args,
+        tag=options.tag,
+    )
+    return verify_mod.verify(path, report.included, main.files[0], f"/usr/local/bin/{binary.name}", chosen)
 
 
 def to_json(value: object) -> str:

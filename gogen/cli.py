@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from gogen import __version__, api, report
+from gogen import verify as verify_mod
 from gogen.errors import GogenError
 
 app = typer.Typer(
@@ -88,6 +89,21 @@ def context(
     sys.stdout.write(api.to_json(result) if as_json else report.context_summary(result))
     if result.problems:
         raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify_command(
+    path: PathArg = Path("."),
+    target: Annotated[str | None, typer.Option("--target", help="The stage to build (default: the last).")] = None,
+    docker: Annotated[str, typer.Option("--docker", help="The docker client to run.")] = "docker",
+    build_arg: Annotated[list[str] | None, typer.Option("--build-arg", help="KEY=VALUE for docker build.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the generated Dockerfile with the local engine (DOCKER_HOST), run it, and measure."""
+    pairs = tuple(tuple(item.split("=", 1)) for item in build_arg or [] if "=" in item)
+    options = verify_mod.VerifyOptions(docker=docker, build_args=pairs)  # type: ignore[arg-type]
+    result = api.verify(path, target, options)
+    sys.stdout.write(api.to_json(result) if as_json else report.verify_summary(result))
 
 
 @app.command()

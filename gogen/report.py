@@ -5,6 +5,7 @@ from __future__ import annotations
 from gogen.context import ContextReport
 from gogen.model import Evidence, Main, Plan, Project
 from gogen.profiles import PROFILES, STRATEGIES
+from gogen.verify import VerifyReport
 from gogen.write import FileChange
 
 
@@ -126,4 +127,20 @@ def context_summary(result: ContextReport) -> str:
         lines.append(f"  PROBLEM {problem.kind}: {problem.path} (rule {problem.rule})")
     if not result.problems:
         lines.append("  no problem: every file the build needs is sent, and no secret-looking file is")
+    return "\n".join(lines) + "\n"
+
+
+def verify_summary(result: VerifyReport) -> str:
+    megabytes = result.image_bytes / 1_000_000
+    binary = f"{result.binary_bytes / 1_000_000:.2f} MB" if result.binary_bytes is not None else "unknown"
+    ran = "exited 0" if result.run_exit_code == 0 else "still running after the check (a server): stopped"
+    lines = [
+        f"Image {result.image}: {megabytes:.2f} MB (binary {binary}), runs as {result.user or 'root'}",
+        f"  build {result.build_seconds:.1f}s; rebuild after editing {result.edited_file}: "
+        f"{result.rebuild_seconds:.1f}s",
+        f"  steps re-run by the rebuild: {len(result.rerun_steps)}",
+    ]
+    lines.extend(f"    {step}" for step in result.rerun_steps)
+    lines.append(f"  run: {ran}")
+    lines.extend(f"    | {line}" for line in result.run_output.strip().splitlines()[-5:])
     return "\n".join(lines) + "\n"
