@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import warnings
 from dataclasses import dataclass
 
 from pathspec import RegexPattern
@@ -121,7 +122,9 @@ def _compile(pattern: str, negated: bool, file: str, line: int) -> RegexPattern:
     if pattern.count("[") != pattern.count("]") or (pattern.endswith("\\") and not pattern.endswith("\\\\")):
         raise ParseError(f"bad pattern {pattern!r}", file=file, line=line, hint="close every [ and do not end with \\")
     try:
-        regex = re.compile(to_regex(pattern))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" for `[[`: Go reads it the same
+            regex = re.compile(to_regex(pattern))
     except re.error as exc:
         raise ParseError(f"bad pattern {pattern!r}: {exc}", file=file, line=line) from exc
     return RegexPattern(regex, include=not negated)

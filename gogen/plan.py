@@ -449,6 +449,21 @@ class _IgnoreDraft:
         return tuple(result)
 
 
+def _printable(path: str) -> str:
+    """A path as it may appear in a comment line: repr() when it holds control characters."""
+    return path if path.isprintable() else repr(path)
+
+
+def _ignore_literal(path: str) -> str:
+    """`path` as a .dockerignore pattern that matches exactly it (wildcards escaped)."""
+    if not path.isprintable() or path != path.strip():
+        raise PlanError(
+            f"the build reads {path!r}, which looks like a secret and cannot be written as a .dockerignore line",
+            hint="rename the file",
+        )
+    return re.sub(r"([\\*?\[\]])", r"\\\1", path)
+
+
 def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[IgnoreSection, ...]:
     """The base denylist and the .gitignore's patterns, minus any pattern that would drop a needed file.
 
@@ -472,7 +487,7 @@ def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[I
         assert rule is not None
         if rule.text == "secret":
             secret_paths = [p for p, r in offenders if r is rule]
-            draft.reincluded.extend(secret_paths)
+            draft.reincluded.extend(_ignore_literal(p) for p in secret_paths)
             notes.warn(
                 "secret-in-build",
                 f"the build reads {secret_paths[0]}, which looks like a secret ({rule}); it is re-included",
@@ -480,7 +495,7 @@ def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[I
             continue
         origin = "gogen's defaults" if rule.text == "gogen" else rule.text
         draft.drop(rule.pattern)
-        draft.notes.append(f"{rule} ({origin}) is not excluded: the build reads {path}")
+        draft.notes.append(f"{rule} ({origin}) is not excluded: the build reads {_printable(path)}")
         notes.decide(".dockerignore", f"keeps {rule}", f"the build reads {path}")
     return draft.render()
 

@@ -171,3 +171,14 @@ def test_gogen_verify_fails_with_the_build_log_tail(lab: Lab, tmp_path: Path) ->
     assert result.returncode == 1
     assert "docker build failed" in result.stderr
     assert "syntax error" in result.stderr
+
+
+def test_hostile_directory_names_build_without_running_anything(lab: Lab, tmp_path: Path) -> None:
+    repo = tmp_path / "hostile"
+    shutil.copytree(FIXTURES / "hostile-names" / "repo", repo)
+    outcome = api.init(repo, {"syntax": False}, api.WriteOptions())
+    assert [b.dir for b in outcome.plan.binaries] == ["cmd/ok"]
+    lab.build(repo, "gogen-e2e/hostile:latest")
+    assert lab.run_command("gogen-e2e/hostile:latest").returncode == 0
+    assert not (repo / "pwned").exists() and not any(repo.rglob("pwned"))
+    assert not any("pwned" in path for path in lab.image_files("gogen-e2e/hostile:latest"))
