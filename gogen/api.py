@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,12 +47,32 @@ def scan(path: Path) -> Project:
 
 
 def options(path: Path, overrides: dict[str, object]) -> Options:
-    """gogen.toml's settings (when the repository has one) with `overrides` applied on top."""
-    config = path / CONFIG_FILE
+    """The settings, layered: gogen's defaults, the organisation's defaults file (`defaults`
+    override or GOGEN_DEFAULTS), the repository's gogen.toml, then `overrides`."""
+    overrides = dict(overrides)
+    defaults_file = overrides.pop("defaults", None) or os.environ.get("GOGEN_DEFAULTS")
     base = Options()
+    if defaults_file:
+        defaults_path = Path(str(defaults_file))
+        base = options_from(parse_config(_read(defaults_path), str(defaults_path)), base).validated(str(defaults_path))
+    config = path / CONFIG_FILE
     if config.is_file():
-        base = options_from(parse_config(config.read_text(encoding="utf-8")), base)
+        base = options_from(parse_config(_read(config)), base)
     return options_from(overrides, base).validated(CONFIG_FILE if config.is_file() else "options")
+
+
+def template_overlays(path: Path, chosen: Options) -> list[Path]:
+    """Template directories searched before the built-ins: gogen.toml's `templates`
+    (relative to the repository; `--templates` arrives absolute), else GOGEN_TEMPLATES."""
+    directory = chosen.templates or os.environ.get("GOGEN_TEMPLATES")
+    if not directory:
+        return []
+    overlay = path / directory
+    if not overlay.is_dir():
+        raise GogenError(
+            f"template directory {overlay} does not exist", hint="check --templates, templates = or GOGEN_TEMPLATES"
+        )
+    return [overlay]
 
 
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
@@ -59,20 +80,36 @@ def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
     return project, make_plan(project, options(path, overrides))
 
 
-def render(plan: Plan) -> dict[str, str]:
+def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
     """The generated files, in memory."""
-    return rendering.render(plan)
+    return rendering.render(plan, overlays)
+
+
+def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, dict[str, str]]:
+    """Scan, plan and render with the repository's settings and template overlays."""
+    chosen = options(path, overrides)
+    project = scan(path)
+    the_plan = make_plan(project, chosen)
+    return project, the_plan, render(the_plan, template_overlays(path, chosen))
+
+
+def templates_list(path: Path, overrides: dict[str, object]) -> list[tuple[str, str]]:
+    return rendering.template_sources(template_overlays(path, options(path, overrides)))
+
+
+def templates_export(destination: Path) -> list[Path]:
+    return rendering.export_templates(destination)
 
 
 def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextReport:
     """What the engine would receive: with the given .dockerignore, the repository's, or gogen's."""
-    project, the_plan = plan(path, {})
+    project, the_plan, files = rendered(path, {})
     if dockerignore_file is not None:
         source, text = str(dockerignore_file), _read(dockerignore_file)
     elif (path / ".dockerignore").is_file():
         source, text = ".dockerignore", _read(path / ".dockerignore")
     else:
-        source, text = "the .dockerignore gogen would write", render(the_plan)[".dockerignore"]
+        source, text = "the .dockerignore gogen would write", files[".dockerignore"]
     rules = dockerignore.parse(text, source)
     return context_mod.evaluate(path, rules, needed_for(project, the_plan), source)
 
@@ -105,8 +142,7 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
     All or nothing: when any generated file is refused (gogen did not write it, or it was
     edited since), nothing is written.
     """
-    project, the_plan = plan(path, overrides)
-    files = render(the_plan)
+    project, the_plan, files = rendered(path, overrides)
     _check_context(path, project, the_plan, files[".dockerignore"])
     config = path / CONFIG_FILE
     existing = _read(config) if config.is_file() else None

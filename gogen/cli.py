@@ -41,6 +41,14 @@ BinaryOpt = Annotated[list[str] | None, typer.Option("--binary", help="Main pack
 PrimaryOpt = Annotated[str | None, typer.Option("--primary", help="Directory of the binary in the last stage.")]
 PortOpt = Annotated[list[int] | None, typer.Option("--port", help="Port the primary binary listens on (repeatable).")]
 SyntaxOpt = Annotated[bool | None, typer.Option("--syntax/--no-syntax", help="Emit `# syntax=docker/dockerfile:1`.")]
+TemplatesOpt = Annotated[
+    Path | None, typer.Option("--templates", help="Template directory searched before the built-ins.")
+]
+DefaultsOpt = Annotated[
+    Path | None, typer.Option("--defaults", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS.")
+]
+templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
 
 
 def _overrides(
@@ -50,6 +58,8 @@ def _overrides(
     primary: str | None,
     port: list[int] | None,
     syntax: bool | None,
+    templates: Path | None = None,
+    defaults: Path | None = None,
 ) -> dict[str, object]:
     """Only the options given on the command line; the rest come from gogen.toml or defaults."""
     return {
@@ -59,6 +69,8 @@ def _overrides(
         "primary": primary,
         "ports": port or None,
         "syntax": syntax,
+        "templates": str(templates.resolve()) if templates else None,
+        "defaults": str(defaults) if defaults else None,
     }
 
 
@@ -121,12 +133,14 @@ def init(
     primary: PrimaryOpt = None,
     port: PortOpt = None,
     syntax: SyntaxOpt = None,
+    templates: TemplatesOpt = None,
+    defaults: DefaultsOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
 ) -> None:
     """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
-    overrides = _overrides(profile, strategy, binary, primary, port, syntax)
+    overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, diff)
 
@@ -149,12 +163,14 @@ def regen(
     primary: PrimaryOpt = None,
     port: PortOpt = None,
     syntax: SyntaxOpt = None,
+    templates: TemplatesOpt = None,
+    defaults: DefaultsOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     no_diff: Annotated[bool, typer.Option("--no-diff", help="Do not print the diff of each change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (keeps .bak).")] = False,
 ) -> None:
     """Regenerate the files after the repository changed, following gogen.toml (options update it)."""
-    overrides = _overrides(profile, strategy, binary, primary, port, syntax)
+    overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
     outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, not no_diff)
 
@@ -170,6 +186,23 @@ def check(path: PathArg = Path(".")) -> None:
     names = ", ".join(change.path for change in stale)
     sys.stderr.write(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
     raise typer.Exit(1)
+
+
+@templates_app.command("list")
+def templates_list(path: PathArg = Path("."), templates: TemplatesOpt = None) -> None:
+    """Every template, and where it comes from (an overlay directory or built-in)."""
+    overrides: dict[str, object] = {"templates": str(templates.resolve()) if templates else None}
+    for name, source in api.templates_list(path, overrides):
+        sys.stdout.write(f"{name:<28} {source}\n")
+
+
+@templates_app.command("export")
+def templates_export(
+    directory: Annotated[Path, typer.Argument(help="Where to copy the built-in templates (must not hold them yet).")],
+) -> None:
+    """Copy the built-in templates into DIRECTORY, as a starting point for an overlay."""
+    for written in api.templates_export(directory):
+        sys.stdout.write(f"exported {written}\n")
 
 
 @app.command()

@@ -260,6 +260,7 @@ class Plan:
     uid: int
     ca_certs: bool
     passwd: bool
+    labels: tuple[tuple[str, str], ...]
     dockerignore: tuple[IgnoreSection, ...]
     decisions: tuple[Decision, ...]
     warnings: tuple[Warning, ...]

@@ -383,12 +383,49 @@ def _needs(mains: list[Main]) -> tuple[bool, bool]:
     return any(m.needs_ca_certs for m in mains), any(m.needs_tzdata for m in mains)
 
 
-def _runtime_packages(profile: str, ca: bool, tz: bool) -> tuple[str, ...]:
-    if profile == "alpine":
-        return ("ca-certificates", "tzdata")
-    if profile == "debian":
-        return tuple(p for p, needed in (("ca-certificates", ca), ("tzdata", tz)) if needed)
-    return ()
+def _runtime_packages(options: Options, ca: bool, tz: bool, notes: _Notes) -> tuple[str, ...]:
+    if options.profile == "alpine":
+        needed: tuple[str, ...] = ("ca-certificates", "tzdata")
+    elif options.profile == "debian":
+        needed = tuple(p for p, wanted in (("ca-certificates", ca), ("tzdata", tz)) if wanted)
+    else:
+        if options.packages:
+            notes.warn(
+                "packages-ignored",
+                f"profile {options.profile} has no package manager: {', '.join(options.packages)} not installed",
+            )
+        return ()
+    return tuple(dict.fromkeys(needed + options.packages))
+
+
+FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
+IMAGE_PREFIXES = {"golang": "golang", "alpine": "alpine", "debian": "debian", "distroless": "gcr.io/distroless"}
+
+
+def apply_image_policy(ref: str, options: Options, notes: _Notes) -> str:
+    """Rewrite `ref` to the organisation's mirror and pin it by digest, keeping gogen's tag."""
+    digests = dict(options.digests)
+    result = ref
+    for kind, mirror in options.images:
+        prefix = IMAGE_PREFIXES[kind]
+        if ref == prefix or ref.startswith((prefix + ":", prefix + "/")):
+            result = mirror + ref[len(prefix) :]
+            notes.decide("image mirror", result, f"[images] {kind} = {mirror!r}")
+    if ref in digests:
+        result = f"{result}@{digests[ref]}"
+        notes.decide("image pin", result, f"[images.digests] pins {ref}")
+    return result
+
+
+def _labels(project: Project, options: Options, notes: _Notes) -> tuple[tuple[str, str], ...]:
+    labels: dict[str, str] = {}
+    module = project.modules[0].path if project.modules else ""
+    parts = module.split("/")
+    if len(parts) >= 3 and parts[0] in FORGES:
+        labels["org.opencontainers.image.source"] = "https://" + "/".join(parts[:3])
+        notes.decide("labels", "org.opencontainers.image.source", f"the module path names {parts[0]}")
+    labels.update(dict(options.labels))
+    return tuple(sorted(labels.items()))
 
 
 def needed_paths(project: Project, mains: list[Main], module_files: tuple[str, ...]) -> list[str]:
@@ -585,9 +622,9 @@ def plan(project: Project, options: Options) -> Plan:
         profile=options.profile,
         strategy=options.strategy,
         syntax=options.syntax,
-        builder_image=builder.ref,
+        builder_image=apply_image_policy(builder.ref, options, notes),
         builder_variant=cgo.builder_variant,
-        runtime_image=cgo.runtime_image,
+        runtime_image=apply_image_policy(cgo.runtime_image, options, notes),
         cgo=cgo.enabled,
         cgo_mode=cgo.mode,  # type: ignore[arg-type]
         cross_compile=cross,
@@ -601,7 +638,8 @@ def plan(project: Project, options: Options) -> Plan:
         build_commands=build_commands(binaries, flags, " ".join(ldflags), cross),
         binaries=binaries,
         builder_packages=cgo.builder_packages,
-        runtime_packages=_runtime_packages(options.profile, ca, tz),
+        runtime_packages=_runtime_packages(options, ca, tz, notes),
+        labels=_labels(project, options, notes),
         user=f"{UID}:{UID}",
         uid=UID,
         ca_certs=scratch_ca,

@@ -43,9 +43,24 @@ def _by_directory(files: Iterable[str]) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
-def environment(search_path: list[Path]) -> jinja2.Environment:
+BUILTIN_PREFIX = "gogen"
+
+
+def environment(overlays: list[Path]) -> jinja2.Environment:
+    """The one Jinja2 environment: overlays first, then the built-ins.
+
+    A template in an overlay directory replaces the built-in of the same name; it can also
+    extend the built-in one as `gogen/<name>` and override its blocks.
+    """
+    builtin = jinja2.FileSystemLoader(str(builtin_templates()))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(p) for p in overlays]),
+                jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
+                builtin,
+            ]
+        ),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -54,29 +69,119 @@ def environment(search_path: list[Path]) -> jinja2.Environment:
     )
     env.filters["exec_form"] = _exec_form
     env.filters["by_directory"] = _by_directory
+    env.filters["label_value"] = _label_value
     return env
+
+
+def _label_value(value: str) -> str:
+    """A double-quoted Dockerfile value: backslashes, quotes and `$` escaped (values are data)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def _template_location(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
+    """The template file and line a rendering error happened at (Jinja2 keeps them in the traceback)."""
+    frame = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, frame.tb_lineno)
+        frame = frame.tb_next
+    return found
+
+
+def _check_blocks(env: jinja2.Environment, name: str) -> None:
+    """An overlay block that its parent template does not have would be silently ignored: refuse it."""
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source, name, filename)
+    parent = next(
+        (
+            node.template.value
+            for node in tree.find_all(jinja2.nodes.Extends)
+            if isinstance(node.template, jinja2.nodes.Const)
+        ),
+        None,
+    )
+    if parent is None:
+        return
+    known = _blocks_of(env, str(parent))
+    for block in tree.find_all(jinja2.nodes.Block):
+        if block.name not in known:
+            raise TemplateError(
+                f"block {block.name!r} does not exist in {parent}",
+                file=filename,
+                line=block.lineno,
+                hint=f"blocks there: {', '.join(sorted(known))}",
+            )
+
+
+def _blocks_of(env: jinja2.Environment, name: str) -> set[str]:
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source, name, filename)
+    blocks = {block.name for block in tree.find_all(jinja2.nodes.Block)}
+    for node in tree.find_all(jinja2.nodes.Extends):
+        if isinstance(node.template, jinja2.nodes.Const):
+            blocks |= _blocks_of(env, str(node.template.value))
+    return blocks
 
 
 def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
+        _check_blocks(env, name)
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
         ) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(
+            f"template {exc.name!r} not found (rendering {name})",
+            hint="check the template directory and the extends line",
+        ) from exc
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"template {name} does not render: {exc}", file=name) from exc
+        file, line = _template_location(exc, env)
+        raise TemplateError(f"template does not render: {exc}", file=file or name, line=line) from exc
 
 
-def render(plan: Plan, search_path: list[Path] | None = None) -> dict[str, str]:
+def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
     """Render every output file of `plan`; each carries gogen's checksum marker."""
-    env = environment(search_path or [builtin_templates()])
+    env = environment(overlays or [])
     context = {"plan": plan, "marker": managed.marker_line()}
     files = {}
     for output, template in OUTPUTS.items():
         text = _render_one(env, template.format(profile=plan.profile), context)
         files[output] = managed.stamp(_tidy(text))
     return files
+
+
+def template_sources(overlays: list[Path]) -> list[tuple[str, str]]:
+    """Every template name with where it comes from: an overlay directory or gogen's built-ins."""
+    builtin = builtin_templates()
+    names = {p.relative_to(builtin).as_posix() for p in builtin.rglob("*.j2")}
+    for overlay in overlays:
+        names |= {p.relative_to(overlay).as_posix() for p in overlay.rglob("*.j2")}
+    result = []
+    for name in sorted(names):
+        source = next((str(overlay / name) for overlay in overlays if (overlay / name).is_file()), "built-in")
+        result.append((name, source))
+    return result
+
+
+def export_templates(destination: Path) -> list[Path]:
+    """Copy the built-in templates into `destination` (which must not hold any of them yet)."""
+    builtin = builtin_templates()
+    sources = sorted(builtin.rglob("*.j2"))
+    clashes = [destination / p.relative_to(builtin) for p in sources if (destination / p.relative_to(builtin)).exists()]
+    if clashes:
+        raise GogenError(f"{clashes[0]} already exists", hint="export into an empty directory")
+    written = []
+    for source in sources:
+        target = destination / source.relative_to(builtin)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        written.append(target)
+    return written
 
 
 def _tidy(text: str) -> str:

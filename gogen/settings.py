@@ -14,6 +14,11 @@ from gogen.images import debian_codename, default_debian_release
 from gogen.profiles import PROFILE_NAMES, STRATEGY_NAMES
 
 _DIR = re.compile(r"^[A-Za-z0-9._/+-]+$")
+_IMAGE_REPOSITORY = re.compile(r"^[a-z0-9][a-z0-9._:/-]*[a-z0-9]$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_LABEL_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
+IMAGE_KINDS = ("golang", "distroless", "alpine", "debian")
 
 
 class SettingsError(GogenError):
@@ -31,6 +36,11 @@ class Options:
     ports: tuple[int, ...] = ()
     syntax: bool = True
     debian_release: str = field(default_factory=default_debian_release)
+    templates: str | None = None
+    images: tuple[tuple[str, str], ...] = ()
+    digests: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    packages: tuple[str, ...] = ()
 
     def validated(self, source: str = "options") -> Options:
         """Check every value; raise SettingsError naming the value and what is allowed."""
@@ -53,6 +63,38 @@ class Options:
                     hint="name a main package directory such as cmd/api or .",
                 )
         debian_codename(self.debian_release)
+        for kind, mirror in self.images:
+            if kind not in IMAGE_KINDS:
+                raise SettingsError(
+                    f"unknown image {kind!r} in [images]", file=source, hint=f"rewrite one of {', '.join(IMAGE_KINDS)}"
+                )
+            if not _IMAGE_REPOSITORY.match(mirror):
+                raise SettingsError(
+                    f"images.{kind} = {mirror!r} is not a repository name",
+                    file=source,
+                    hint="e.g. mirror.example.com/library/golang",
+                )
+        for ref, digest in self.digests:
+            if not _DIGEST.match(digest):
+                raise SettingsError(
+                    f"digest {digest!r} for {ref!r} is not sha256:<64 hex digits>",
+                    file=source,
+                    hint="copy it from `docker buildx imagetools inspect`",
+                )
+        for key, value in self.labels:
+            if not _LABEL_KEY.match(key):
+                raise SettingsError(
+                    f"label key {key!r} is not allowed",
+                    file=source,
+                    hint="lower-case letters, digits, '.', '-' (e.g. com.example.team)",
+                )
+            if not value.isprintable():
+                raise SettingsError(f"label {key} holds control characters", file=source, hint="one printable line")
+        for package in self.packages:
+            if not _PACKAGE.match(package):
+                raise SettingsError(
+                    f"package name {package!r} is not allowed", file=source, hint="a Debian or Alpine package name"
+                )
         return self
 
 
@@ -71,6 +113,10 @@ _CONFIG_TYPES: dict[str, type] = {
     "ports": list,
     "syntax": bool,
     "debian_release": str,
+    "templates": str,
+    "images": dict,
+    "labels": dict,
+    "packages": list,
 }
 _COMMENTS = {
     "profile": "runtime image: distroless (default), scratch, alpine or debian",
@@ -80,11 +126,15 @@ _COMMENTS = {
     "ports": "ports the primary binary listens on; empty: the ones gogen detects",
     "syntax": "start the Dockerfile with `# syntax=docker/dockerfile:1` (needs registry access)",
     "debian_release": "Debian release of the distroless and debian images",
+    "templates": "a directory of templates searched before gogen's own",
+    "images": '[images] golang/distroless/alpine/debian = mirror repository; [images.digests] "golang:1.22" = digest',
+    "labels": "[labels] extra OCI labels for every final stage",
+    "packages": "extra packages for the alpine and debian runtime images",
 }
 
 
-def _config_error(message: str, hint: str, line: int | None = None) -> SettingsError:
-    return SettingsError(message, file=CONFIG_FILE, line=line, hint=hint)
+def _config_error(message: str, hint: str, line: int | None = None, file: str = CONFIG_FILE) -> SettingsError:
+    return SettingsError(message, file=file, line=line, hint=hint)
 
 
 def _key_line(text: str, key: str) -> int | None:
@@ -94,39 +144,61 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
-def parse_config(text: str) -> dict[str, object]:
-    """Read gogen.toml text; unknown keys and wrong types are errors naming the key."""
+def parse_config(text: str, file: str = CONFIG_FILE) -> dict[str, object]:
+    """Read gogen.toml (or an organisation defaults file); unknown keys and wrong types are errors."""
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
-        raise _config_error(f"not valid TOML: {exc}", "fix the syntax", exc.line) from exc
+        raise _config_error(f"not valid TOML: {exc}", "fix the syntax", exc.line, file) from exc
     values: dict[str, object] = {}
     for key, item in document.unwrap().items():
         expected = _CONFIG_TYPES.get(key)
-        line = _key_line(text, key)
+        line = _key_line(text, key) or _key_line(text, f"[{key}]")
         if expected is None:
-            raise _config_error(f"unknown key {key!r}", f"known keys: {', '.join(_CONFIG_TYPES)}", line)
+            raise _config_error(f"unknown key {key!r}", f"known keys: {', '.join(_CONFIG_TYPES)}", line, file)
         if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
-            raise _config_error(f"{key} = {item!r} should be a {expected.__name__}", _COMMENTS[key], line)
-        values[key] = item
+            raise _config_error(f"{key} = {item!r} should be a {expected.__name__}", _COMMENTS[key], line, file)
+        values.update(_tables(key, item, line, file))
     return values
 
 
+def _tables(key: str, item: object, line: int | None, file: str) -> dict[str, object]:
+    """[images] (with [images.digests]) and [labels] as the pairs Options holds."""
+    if key == "labels" and isinstance(item, dict):
+        if not all(isinstance(v, str) for v in item.values()):
+            raise _config_error("every label value must be a string", _COMMENTS[key], line, file)
+        return {"labels": tuple(sorted(item.items()))}
+    if key == "images" and isinstance(item, dict):
+        digests = item.get("digests", {})
+        mirrors = {k: v for k, v in item.items() if k != "digests"}
+        if not isinstance(digests, dict) or not all(isinstance(v, str) for v in (*mirrors.values(), *digests.values())):
+            raise _config_error("[images] values must be strings", _COMMENTS[key], line, file)
+        return {"images": tuple(sorted(mirrors.items())), "digests": tuple(sorted(digests.items()))}
+    return {key: item}
+
+
 def options_from(values: dict[str, object], base: Options | None = None) -> Options:
-    """Apply config or command-line values (None and missing mean "keep") over `base`."""
+    """Apply config or command-line values (None and missing mean "keep") over `base`.
+
+    [images] and [labels] merge key by key, so a repository can add to its organisation's.
+    """
     options = base or Options()
     changes: dict[str, object] = {}
+    for key in ("images", "digests", "labels"):
+        given = values.get(key)
+        if isinstance(given, tuple):
+            changes[key] = tuple(sorted({**dict(getattr(options, key)), **dict(given)}.items()))
     for key, given in values.items():
-        if given is None:
+        if given is None or key in changes:
             continue
         value = given
-        if key in ("binaries", "ports"):
+        if key in ("binaries", "ports", "packages"):
             if not isinstance(value, (list, tuple)):
                 raise _config_error(f"{key} should be a list", _COMMENTS[key])
             if key == "ports" and not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise _config_error(f"ports = {list(value)!r} should hold port numbers", _COMMENTS[key])
-            if key == "binaries" and not all(isinstance(v, str) for v in value):
-                raise _config_error(f"binaries = {list(value)!r} should hold directory names", _COMMENTS[key])
+            if key in ("binaries", "packages") and not all(isinstance(v, str) for v in value):
+                raise _config_error(f"{key} = {list(value)!r} should hold names", _COMMENTS[key])
             value = tuple(value)
         changes[key] = value
     return dataclasses.replace(options, **changes)  # type: ignore[arg-type]
