@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -146,12 +147,23 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
     _check_context(path, project, the_plan, files[".dockerignore"])
     config = path / CONFIG_FILE
     existing = _read(config) if config.is_file() else None
-    files[CONFIG_FILE] = config_text(options(path, overrides), existing)
+    files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
     changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
     refused = any(c.status == "refused" for c in changes)
     if not how.dry_run and not refused:
         write.apply(path, changes)
     return Outcome(project, the_plan, tuple(changes), written=not how.dry_run and not refused)
+
+
+def _portable(path: Path, chosen: Options) -> Options:
+    """A template directory inside the repository is recorded relative to it, to work on any checkout."""
+    if chosen.templates and Path(chosen.templates).is_absolute():
+        try:
+            relative = Path(chosen.templates).relative_to(path.resolve())
+        except ValueError:
+            return chosen
+        return dataclasses.replace(chosen, templates=relative.as_posix())
+    return chosen
 
 
 def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:

@@ -51,6 +51,11 @@ templates_app = typer.Typer(help="List or export the templates.", no_args_is_hel
 app.add_typer(templates_app, name="templates")
 
 
+def _template_dir(templates: Path | None) -> str | None:
+    """--templates as recorded in gogen.toml: absolute, so that it means the same from any directory."""
+    return str(templates.resolve()) if templates else None
+
+
 def _overrides(
     profile: str | None,
     strategy: str | None,
@@ -69,7 +74,7 @@ def _overrides(
         "primary": primary,
         "ports": port or None,
         "syntax": syntax,
-        "templates": str(templates.resolve()) if templates else None,
+        "templates": _template_dir(templates),
         "defaults": str(defaults) if defaults else None,
     }
 
@@ -191,7 +196,7 @@ def check(path: PathArg = Path(".")) -> None:
 @templates_app.command("list")
 def templates_list(path: PathArg = Path("."), templates: TemplatesOpt = None) -> None:
     """Every template, and where it comes from (an overlay directory or built-in)."""
-    overrides: dict[str, object] = {"templates": str(templates.resolve()) if templates else None}
+    overrides: dict[str, object] = {"templates": _template_dir(templates)}
     for name, source in api.templates_list(path, overrides):
         sys.stdout.write(f"{name:<28} {source}\n")
 

@@ -79,7 +79,7 @@ def _label_value(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _template_location(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
+def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
     """The template file and line a rendering error happened at (Jinja2 keeps them in the traceback)."""
     frame = exc.__traceback__
     found: tuple[str | None, int | None] = (None, None)
@@ -126,9 +126,22 @@ def _blocks_of(env: jinja2.Environment, name: str) -> set[str]:
     return blocks
 
 
-def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def _render_guard(env: jinja2.Environment, name: str) -> None:
+    """Check an overlay template before anything renders: its syntax, its parent, its blocks."""
     try:
         _check_blocks(env, name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
+        ) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(
+            f"template {exc.name!r} not found (extended by {name})", hint="check the extends line"
+        ) from exc
+
+
+def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
@@ -140,13 +153,16 @@ def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> 
             hint="check the template directory and the extends line",
         ) from exc
     except jinja2.TemplateError as exc:
-        file, line = _template_location(exc, env)
+        file, line = _template_location(exc)
         raise TemplateError(f"template does not render: {exc}", file=file or name, line=line) from exc
 
 
 def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
     """Render every output file of `plan`; each carries gogen's checksum marker."""
     env = environment(overlays or [])
+    for overlay in overlays or []:
+        for found in sorted(overlay.rglob("*.j2")):
+            _render_guard(env, found.relative_to(overlay).as_posix())
     context = {"plan": plan, "marker": managed.marker_line()}
     files = {}
     for output, template in OUTPUTS.items():

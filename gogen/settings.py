@@ -225,6 +225,8 @@ def config_text(options: Options, existing: str | None) -> str:
     }
     if options.primary is not None:
         values["primary"] = options.primary
+    if options.templates is not None:
+        values["templates"] = options.templates
     for key, value in values.items():
         if key in document:
             if document[key] != value:

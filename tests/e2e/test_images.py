@@ -182,3 +182,24 @@ def test_hostile_directory_names_build_without_running_anything(lab: Lab, tmp_pa
     assert lab.run_command("gogen-e2e/hostile:latest").returncode == 0
     assert not (repo / "pwned").exists() and not any(repo.rglob("pwned"))
     assert not any("pwned" in path for path in lab.image_files("gogen-e2e/hostile:latest"))
+
+
+def test_an_organisation_overlay_builds_and_runs(lab: Lab, tmp_path: Path) -> None:
+    """ACME's overlay: its CA in every image, its labels, its mirror (tagged here from the stand-ins)."""
+    acme = FIXTURES / "_orgs" / "acme"
+    for source, mirror in (
+        ("golang:1.22", "mirror.acme.test/library/golang:1.22"),
+        ("gcr.io/distroless/static-debian13:nonroot", "mirror.acme.test/distroless/static-debian13:nonroot"),
+    ):
+        lab.docker_run("tag", source, mirror)
+    repo = tmp_path / "deps"
+    shutil.copytree(FIXTURES / "deps" / "repo", repo)
+    overrides = {"templates": str(acme / "templates"), "defaults": str(acme / "defaults.toml"), "syntax": False}
+    api.init(repo, overrides, api.WriteOptions())
+    assert (repo / "Dockerfile").read_text() == (acme / "expected" / "deps" / "Dockerfile").read_text()
+    image = "gogen-e2e/acme-deps:latest"
+    lab.build(repo, image)
+    labels = lab.docker_run("image", "inspect", "-f", "{{json .Config.Labels}}", image).stdout
+    assert json.loads(labels)["com.acme.team"] == "platform"
+    assert "etc/ssl/certs/acme-ca.crt" in lab.image_files(image)
+    check_image(lab, image, "deps")
