@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gogen import api
+from gogen.model import Plan
 from gogen.profiles import PROFILE_NAMES
 from tests.conftest import FIXTURES
 from tests.golden import check_golden
@@ -78,8 +82,8 @@ def test_init_records_the_template_directory_and_check_follows_it(tmp_path: Path
 
 def test_environment_variables_select_templates_and_defaults(tmp_path: Path) -> None:
     repo = copy("root-main", tmp_path)
-    env = {"GOGEN_TEMPLATES": str(ACME / "templates"), "GOGEN_DEFAULTS": str(ACME / "defaults.toml"), "PATH": ""}
-    result = gogen("init", repo, env={**__import__("os").environ, **env})
+    env = {"GOGEN_TEMPLATES": str(ACME / "templates"), "GOGEN_DEFAULTS": str(ACME / "defaults.toml")}
+    result = gogen("init", repo, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr
     text = (repo / "Dockerfile").read_text()
     assert "mirror.acme.test/distroless/static-debian13:nonroot" in text
@@ -183,11 +187,6 @@ def test_an_overlay_extending_a_missing_template_says_so(tmp_path: Path) -> None
 
 
 def test_the_template_documentation_covers_every_variable_and_block() -> None:
-    import dataclasses
-    import re
-
-    from gogen.model import Plan
-
     doc = (Path(__file__).parent.parent / "docs" / "templates.md").read_text()
     for field in dataclasses.fields(Plan):
         assert f"`plan.{field.name}`" in doc, field.name
