@@ -25,77 +25,83 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     server_version = "gogen-lab-proxy/1"
     # The go command only needs these; be explicit so .zip is not guessed as text.
-    extensions_map = {
+    extensions_map = {  # noqa: RUF012 (the base class declares it as an instance attribute)
         "": "application/octet-stream",
         ".info": "application/json",
         ".mod": "text/plain; charset=utf-8",
         ".zip": "application/zip",
     }
 
-    def list_directory(self, path):  # no directory listings: a proxy has none
-        self.send_error(404, "not found")
-        return None
+    server: "Server"
 
-    def log_request(self, code="-", size="-"):
+    def list_directory(self, path: str | os.PathLike[str]) -> None:  # no listings: a proxy has none
+        self.send_error(404, "not found")
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.server.touch()
         if isinstance(code, http.HTTPStatus):
             code = code.value
-        line = "%s %s %s %s %s\n" % (
-            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        line = "{} {} {} {} {}\n".format(
+            datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             self.command,
             self.path,
             code,
             size,
         )
-        with self.server.log_lock:
-            with open(self.server.log_path, "a", encoding="utf-8") as fh:
-                fh.write(line)
+        with self.server.log_lock, open(self.server.log_path, "a", encoding="utf-8") as fh:
+            fh.write(line)
 
-    def log_error(self, format, *args):  # errors are already logged with their status
+    def log_error(self, format: str, *args: object) -> None:  # errors are already logged with their status
         pass
 
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, addr, handler, log_path):
+    def __init__(self, addr: tuple[str, int], handler: Callable[..., Handler], log_path: str) -> None:
         super().__init__(addr, handler)
         self.log_path = log_path
         self.log_lock = threading.Lock()
         self.last = time.monotonic()
 
-    def touch(self):
+    def touch(self) -> None:
         self.last = time.monotonic()
 
 
-def write_atomic(path, text):
+def write_atomic(path: str, text: str) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port", type=int, default=0, help="0: any free port; a busy port falls back to any")
     ap.add_argument("--port-file")
     ap.add_argument("--pidfile")
     ap.add_argument("--idle", type=float, default=6 * 3600)
     args = ap.parse_args(argv)
 
     handler = functools.partial(Handler, directory=os.path.abspath(args.dir))
-    server = Server((args.host, args.port), handler, os.path.abspath(args.log))
+    try:
+        server = Server((args.host, args.port), handler, os.path.abspath(args.log))
+    except OSError:
+        if args.port == 0:
+            raise
+        server = Server((args.host, 0), handler, os.path.abspath(args.log))
     port = server.server_address[1]
 
-    def cleanup():
+    def cleanup() -> None:
         for path in (args.pidfile, args.port_file):
             if not path:
                 continue
@@ -108,7 +114,7 @@ def main(argv):
             except OSError:
                 pass
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
@@ -116,22 +122,23 @@ def main(argv):
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     if args.pidfile:
-        write_atomic(args.pidfile, "%d\n" % os.getpid())
+        write_atomic(args.pidfile, f"{os.getpid()}\n")
     if args.port_file:
-        write_atomic(args.port_file, "%d\n" % port)
+        write_atomic(args.port_file, f"{port}\n")
 
     if args.idle > 0:
-        def watchdog():
+
+        def watchdog() -> None:
             while True:
                 time.sleep(min(60.0, args.idle / 4))
                 if time.monotonic() - server.last > args.idle:
-                    sys.stderr.write("proxy: idle for %ds, exiting\n" % args.idle)
+                    sys.stderr.write(f"proxy: idle for {args.idle:g}s, exiting\n")
                     server.shutdown()
                     return
 
         threading.Thread(target=watchdog, daemon=True).start()
 
-    sys.stderr.write("proxy: serving %s on http://%s:%d/ (log %s)\n" % (args.dir, args.host, port, args.log))
+    sys.stderr.write(f"proxy: serving {args.dir} on http://{args.host}:{port}/ (log {args.log})\n")
     sys.stderr.flush()
     try:
         server.serve_forever(poll_interval=0.5)

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Check that the lab's stand-ins do what gogen's Dockerfiles rely on (run after up.sh; ~1 min).
+#   golang:<v>          go works (GOTOOLCHAIN=local, GOPATH=/go), cgo links against glibc;
+#   golang:<v>-alpine   `apk add --no-cache build-base`, cgo links against musl, also -static;
+#   alpine:3.22         apk add ca-certificates tzdata, addgroup/adduser as gogen calls them,
+#                       runs a musl cgo binary; the apk stub refuses unknown packages;
+#   scratch             runs the static musl cgo binary;
+#   distroless/*        no shell, user 65532, CA bundle + zoneinfo; base/cc run a glibc cgo binary;
+#   debian:trixie-slim  apt-get update && apt-get install ca-certificates tzdata (network=host),
+#                       groupadd/useradd; runs the glibc cgo binary;
+#   proxy               serves the made-up modules and logs each request.
+# Usage: scripts/lab/selftest.sh   (uses $GOGEN_LAB_DIR/env)
+set -euo pipefail
+
+LAB=${GOGEN_LAB_DIR:-/var/lib/gogen-lab}
+# shellcheck disable=SC1091
+. "$LAB/env"
+DOCKER=${GOGEN_DOCKER:-/usr/bin/docker}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+fails=0
+ok() { printf '  ok    %s\n' "$*"; }
+bad() {
+    printf '  FAIL  %s\n' "$*"
+    fails=$((fails + 1))
+}
+expect() { # description expected-substring command...
+    local what=$1 want=$2 out
+    shift 2
+    if out=$("$@" 2>&1) && [[ "$out" == *"$want"* ]]; then
+        ok "$what"
+    else
+        bad "$what: wanted '$want', got: $(echo "$out" | tail -n 5)"
+    fi
+}
+expect_fail() { # description expected-substring command...
+    local what=$1 want=$2 out
+    shift 2
+    if out=$("$@" 2>&1); then
+        bad "$what: succeeded but should fail: $(echo "$out" | tail -n 3)"
+    elif [[ "$out" == *"$want"* ]]; then
+        ok "$what"
+    else
+        bad "$what: failed without '$want': $(echo "$out" | tail -n 5)"
+    fi
+}
+run() { "$DOCKER" run --rm --network=host --pull=never "$@"; }
+
+CTX=$(mktemp -d /tmp/gogen-lab-selftest.XXXXXX)
+trap 'rm -rf "$CTX"' EXIT
+GOVER=$(grep -vE '^[[:space:]]*(#|$)' "$HERE/go-versions.txt" | tail -n 1)
+
+echo "== golang:$GOVER, golang:$GOVER-alpine"
+expect "go version" "go version go1." run "golang:$GOVER" go version
+# shellcheck disable=SC2016 # expanded in the container
+expect "go env" "/usr/local/go /go local" run "golang:$GOVER" sh -c 'echo $(go env GOROOT GOPATH GOTOOLCHAIN)'
+expect "alpine variant: apk add --no-cache build-base" "build-base: OK" \
+    run "golang:$GOVER-alpine" apk add --no-cache build-base
+expect_fail "alpine variant: apk refuses unknown packages" "unknown to the lab stand-in" \
+    run "golang:$GOVER-alpine" apk add --no-cache sqlite-dev
+
+cat >"$CTX/main.go" <<'EOF'
+package main
+
+/*
+#include <math.h>
+#cgo LDFLAGS: -lm
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+func main() {
+	loc, err := time.LoadLocation("Europe/Paris")
+	zone := "no-zoneinfo"
+	if err == nil {
+		zone = loc.String()
+	}
+	_, certErr := os.Stat("/etc/ssl/certs/ca-certificates.crt")
+	fmt.Printf("cgo sqrt(2) = %.4f uid=%d zone=%s certs=%v\n", float64(C.sqrt(2)), os.Getuid(), zone, certErr == nil)
+}
+EOF
+printf 'module example.com/labselftest\n\ngo 1.22\n' >"$CTX/go.mod"
+cat >"$CTX/Dockerfile" <<EOF
+FROM golang:$GOVER AS glibc
+WORKDIR /src
+ENV CGO_ENABLED=1
+RUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache/go-build \\
+    go build -trimpath -o /out/app . && ldd /out/app | grep -q 'libc.so.6'
+
+FROM golang:$GOVER-alpine AS musl
+RUN apk add --no-cache build-base
+WORKDIR /src
+ENV CGO_ENABLED=1
+RUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache/go-build \\
+    go build -trimpath -o /out/app . \\
+    && go build -trimpath -ldflags="-s -w -linkmode external -extldflags '-static'" -o /out/static . \\
+    && mkdir -p /out/etc && echo "nonroot:x:65532:65532:nonroot:/:/sbin/nologin" > /out/etc/passwd
+
+FROM alpine:3.22 AS alpine
+RUN apk add --no-cache ca-certificates tzdata \\
+    && addgroup -S -g 65532 nonroot \\
+    && adduser -S -D -H -u 65532 -G nonroot -s /sbin/nologin nonroot
+COPY --from=musl /out/app /usr/local/bin/app
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/app"]
+
+FROM scratch AS static
+COPY --from=musl /out/etc/passwd /etc/passwd
+COPY --from=musl /out/static /usr/local/bin/app
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/app"]
+
+FROM gcr.io/distroless/base-debian13:nonroot AS distroless-base
+COPY --from=glibc /out/app /usr/local/bin/app
+ENTRYPOINT ["/usr/local/bin/app"]
+
+FROM gcr.io/distroless/cc-debian13:nonroot AS distroless-cc
+COPY --from=glibc /out/app /usr/local/bin/app
+ENTRYPOINT ["/usr/local/bin/app"]
+
+FROM debian:trixie-slim AS debian
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends ca-certificates tzdata \\
+    && rm -rf /var/lib/apt/lists/* \\
+    && groupadd --system --gid 65532 nonroot \\
+    && useradd --system --uid 65532 --gid nonroot --no-create-home --shell /usr/sbin/nologin nonroot
+COPY --from=glibc /out/app /usr/local/bin/app
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/app"]
+EOF
+
+build() { "$DOCKER" build -q --network=host --target "$1" -t "gogen-lab-selftest/$1" "$CTX" >/dev/null; }
+for target in alpine static distroless-base distroless-cc debian; do
+    echo "== $target"
+    if out=$(build "$target" 2>&1); then
+        ok "build"
+        want="cgo sqrt(2) = 1.4142 uid=65532 zone=Europe/Paris certs=true"
+        [ "$target" = static ] && want="cgo sqrt(2) = 1.4142 uid=65532 zone=no-zoneinfo certs=false"
+        expect "run" "$want" run "gogen-lab-selftest/$target"
+    else
+        bad "build $target: $(echo "$out" | tail -n 15)"
+    fi
+done
+
+echo "== alpine:3.22 stubs"
+expect "apk add ca-certificates tzdata" "tzdata: OK" run alpine:3.22 apk add --no-cache ca-certificates tzdata
+expect_fail "apk refuses unknown packages" "unknown to the lab stand-in" run alpine:3.22 apk add curl
+expect_fail "apk has no C toolchain in alpine:3.22" "not available" run alpine:3.22 apk add build-base
+expect "addgroup/adduser" "uid=65532(nonroot) gid=65532(nonroot)" run alpine:3.22 sh -c \
+    'addgroup -S -g 65532 nonroot && adduser -S -D -H -u 65532 -G nonroot -s /sbin/nologin nonroot && id nonroot'
+expect "busybox sh" "busybox" run alpine:3.22 sh -c 'readlink /bin/sh'
+
+echo "== distroless"
+for kind in static base cc; do
+    img=gcr.io/distroless/$kind-debian13:nonroot
+    expect "$kind: user 65532" "65532" "$DOCKER" image inspect -f '{{.Config.User}}' "$img"
+    expect_fail "$kind: no shell" "" run --entrypoint /bin/sh "$img" -c true
+done
+
+echo "== proxy ($GOGEN_GOPROXY)"
+before=$(wc -l <"$GOGEN_PROXY_LOG")
+expect "list" "v1.0.0" curl -fsS "$GOGEN_GOPROXY/example.com/greet/@v/list"
+expect "404 for unknown modules" "404" curl -sS -o /dev/null -w '%{http_code}' "$GOGEN_GOPROXY/example.com/nope/@v/list"
+after=$(wc -l <"$GOGEN_PROXY_LOG")
+if [ $((after - before)) -ge 2 ]; then ok "access log counts requests"; else bad "access log did not grow"; fi
+
+"$DOCKER" image rm gogen-lab-selftest/{alpine,static,distroless-base,distroless-cc,debian} >/dev/null 2>&1 || true
+if [ $fails -gt 0 ]; then
+    echo "selftest: $fails failure(s)"
+    exit 1
+fi
+echo "selftest: all ok"
