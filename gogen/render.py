@@ -126,35 +126,29 @@ def _blocks_of(env: jinja2.Environment, name: str) -> set[str]:
     return blocks
 
 
+def _template_error(exc: jinja2.TemplateError, name: str) -> TemplateError:
+    """One user-facing error for any Jinja2 failure, naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"template {exc.name!r} not found (needed by {name})", hint="check the extends line")
+    file, line = _template_location(exc)
+    return TemplateError(f"template does not render: {exc}", file=file or name, line=line)
+
+
 def _render_guard(env: jinja2.Environment, name: str) -> None:
     """Check an overlay template before anything renders: its syntax, its parent, its blocks."""
     try:
         _check_blocks(env, name)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
-        ) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(
-            f"template {exc.name!r} not found (extended by {name})", hint="check the extends line"
-        ) from exc
+    except jinja2.TemplateError as exc:
+        raise _template_error(exc, name) from exc
 
 
 def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
-        ) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(
-            f"template {exc.name!r} not found (rendering {name})",
-            hint="check the template directory and the extends line",
-        ) from exc
     except jinja2.TemplateError as exc:
-        file, line = _template_location(exc)
-        raise TemplateError(f"template does not render: {exc}", file=file or name, line=line) from exc
+        raise _template_error(exc, name) from exc
 
 
 def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
