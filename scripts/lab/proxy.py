@@ -7,10 +7,13 @@ Usage: python3 proxy.py --dir DIR --log FILE [--host 127.0.0.1] [--port 0]
 Serves DIR (built by fixtures/_modules/mkproxy.py: <module>/@v/list, .info, .mod,
 .zip) over HTTP on 127.0.0.1. Every request is appended to --log as one line:
 
-    <UTC time> <method> <path> <status> <bytes>
+    <UTC time> <method> <path> <status> <client>
 
 so a test can count module downloads (a rebuild after a source-only change must
-add no line). With --port 0 the kernel picks a free port; it is written to
+add no line). Several tests can share one proxy and still count only their own
+requests: GOPROXY=http://127.0.0.1:PORT/c/<client>/ serves the same tree, and
+the log line names <client> (letters, digits, "._-"); "-" without the prefix.
+With --port 0 the kernel picks a free port; it is written to
 --port-file once the socket is listening. The server exits by itself after
 --idle seconds without a request (0 = never), and on SIGTERM/SIGINT; it removes
 its pidfile and port file on the way out.
@@ -20,12 +23,17 @@ import argparse
 import datetime
 import functools
 import http.server
+import io
 import os
+import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import BinaryIO
+
+CLIENT_PREFIX = re.compile(r"^/c/([A-Za-z0-9._-]{1,100})(/.*)$")
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -39,6 +47,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     }
 
     server: "Server"
+    client = "-"
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        match = CLIENT_PREFIX.match(self.path)
+        if match:
+            self.client, self.path = match.group(1), match.group(2)
+        return super().send_head()
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:  # no listings: a proxy has none
         self.send_error(404, "not found")
@@ -47,13 +62,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.server.touch()
         if isinstance(code, http.HTTPStatus):
             code = code.value
-        line = "{} {} {} {} {}\n".format(
-            datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            self.command,
-            self.path,
-            code,
-            size,
-        )
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        line = f"{now} {self.command} {self.path} {code} {self.client}\n"
         with self.server.log_lock, open(self.server.log_path, "a", encoding="utf-8") as fh:
             fh.write(line)
 

@@ -163,11 +163,13 @@ for kind in static base cc; do
 done
 
 echo "== proxy ($GOGEN_GOPROXY)"
-before=$(wc -l <"$GOGEN_PROXY_LOG")
-expect "list" "v1.0.0" curl -fsS "$GOGEN_GOPROXY/example.com/greet/@v/list"
-expect "404 for unknown modules" "404" curl -sS -o /dev/null -w '%{http_code}' "$GOGEN_GOPROXY/example.com/nope/@v/list"
-after=$(wc -l <"$GOGEN_PROXY_LOG")
-if [ $((after - before)) -ge 2 ]; then ok "access log counts requests"; else bad "access log did not grow"; fi
+client=selftest.$$
+expect "list" "v1.0.0" curl -fsS "$GOGEN_GOPROXY/c/$client/example.com/greet/@v/list"
+expect "zip" "200" curl -sS -o /dev/null -w '%{http_code}' "$GOGEN_GOPROXY/example.com/greet/@v/v1.0.0.zip"
+expect "404 for unknown modules" "404" \
+    curl -sS -o /dev/null -w '%{http_code}' "$GOGEN_GOPROXY/c/$client/example.com/nope/@v/list"
+mine=$(grep -c " $client\$" "$GOGEN_PROXY_LOG" || true)
+if [ "$mine" = 2 ]; then ok "access log names the client (/c/$client/)"; else bad "access log: $mine lines for $client"; fi
 
 "$DOCKER" image rm gogen-lab-selftest/{alpine,static,distroless-base,distroless-cc,debian} >/dev/null 2>&1 || true
 if [ $fails -gt 0 ]; then

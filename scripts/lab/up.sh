@@ -116,7 +116,9 @@ if [ ! -x "$GOROOT_HOST/bin/go" ]; then
     log "installing Go 1.23 (scripts/install-go.sh)"
     bash "$REPO/scripts/install-go.sh"
 fi
-HOST_GO_VERSION=$("$GOROOT_HOST/bin/go" env GOVERSION) # go1.23.5
+# (the VERSION file, not `go env`: with GOTOOLCHAIN=auto, a go.mod in the current directory could
+# make the go command try to download another toolchain)
+HOST_GO_VERSION=$(head -n 1 "$GOROOT_HOST/VERSION") # go1.23.5
 HOST_GO_MINOR=$(echo "$HOST_GO_VERSION" | sed -E 's/^go1\.([0-9]+).*/\1/')
 log "host toolchain: $HOST_GO_VERSION at $GOROOT_HOST"
 
@@ -214,13 +216,15 @@ bootstrap() { # suite include tarball
         log "rootfs cached: $tarball ($(du -h "$tarball" | cut -f1))"
         return 0
     fi
-    dir="$WORK/bootstrap-$suite"
+    local name
+    name=$(basename "$tarball" .tar)
+    dir="$WORK/$name"
     mkdir -p "$dir"
-    log "debootstrap --variant=minbase ${include:+--include=$include} $suite (log $LAB/debootstrap-$suite.log)"
+    log "debootstrap --variant=minbase ${include:+--include=$include} $suite (log $LAB/debootstrap-$name.log)"
     local args=(--variant=minbase)
     [ -n "$include" ] && args+=("--include=$include")
-    if ! debootstrap "${args[@]}" "$suite" "$dir" "$MIRROR" >"$LAB/debootstrap-$suite.log" 2>&1; then
-        tail -n 30 "$LAB/debootstrap-$suite.log" >&2
+    if ! debootstrap "${args[@]}" "$suite" "$dir" "$MIRROR" >"$LAB/debootstrap-$name.log" 2>&1; then
+        tail -n 30 "$LAB/debootstrap-$name.log" >&2
         # debootstrap can leave /proc or /sys mounted on failure
         umount -R "$dir/proc" "$dir/sys" 2>/dev/null || true
         die "debootstrap $suite failed"
@@ -330,8 +334,9 @@ goroot_for_minor() {
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR sid main" >"$apt/sources.list"
     local o=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Get::List-Cleanup=false)
-    if [ ! -f "$apt/updated" ]; then
+        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Get::List-Cleanup=false
+        -o APT::Sandbox::User=root)
+    if [ -z "$(find "$apt/updated" -mmin -1440 2>/dev/null)" ]; then
         log "apt-get update of a private Debian sid package list ($apt)" >&2
         apt-get -q "${o[@]}" update >&2
         touch "$apt/updated"
@@ -363,9 +368,9 @@ GOLANG_CHANGES=(
 )
 
 # golang stand-in for one toolchain and variant (debian | alpine) -> prints the internal ref.
-build_golang() { # goroot variant
+build_golang() { # goroot variant [debian-ref: the base of the alpine variant]
     local goroot=$1 variant=$2 gover ref rev dir
-    gover=$("$goroot/bin/go" env GOVERSION 2>/dev/null || sed -n 1p "$goroot/VERSION")
+    gover=$(head -n 1 "$goroot/VERSION")
     ref="gogen-lab/golang:${gover#go}-$variant"
     rev="$RECIPE_REV-$STUBS_HASH-$BUILD_SUITE-$gover"
     if current "$ref" "$rev"; then
@@ -376,8 +381,7 @@ build_golang() { # goroot variant
         # golang:<v>-alpine = the Debian stand-in (sharing its layer) + a musl C toolchain:
         # gcc/cc resolve (PATH order) to musl-gcc wrappers, so cgo builds produce musl
         # binaries; the glibc gcc stays at /usr/bin/gcc underneath musl-gcc. Plus the apk stub.
-        local base t0
-        base=$(build_golang "$goroot" debian)
+        local base=$3 t0
         rev="$rev-$(image_id "$base")"
         if current "$ref" "$rev"; then
             echo "$ref"
@@ -692,7 +696,7 @@ for v in "${VERSIONS[@]}"; do
     for variant in debian alpine; do
         key="$goroot/$variant"
         if [ -z "${GOLANG_REF[$key]:-}" ]; then
-            GOLANG_REF[$key]=$(build_golang "$goroot" "$variant")
+            GOLANG_REF[$key]=$(build_golang "$goroot" "$variant" "${GOLANG_REF[$goroot/debian]:-}")
         fi
         suffix=""
         [ "$variant" = alpine ] && suffix=-alpine
@@ -718,7 +722,7 @@ PROXY_DIR=$LAB/goproxy
 mkdir -p "$PROXY_DIR"
 python3 "$REPO/fixtures/_modules/mkproxy.py" "$PROXY_DIR" | sed 's/^/[lab] /'
 proxy_answers() { # port
-    curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$1/example.com/greet/@v/list"
+    curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$1/c/lab-probe/example.com/greet/@v/list"
 }
 PORT=""
 if alive "$LAB/proxy.pid" && [ -s "$LAB/proxy.port" ]; then
@@ -745,8 +749,6 @@ else
     PORT=$(cat "$LAB/proxy.port")
     echo "$PORT" >"$LAB/proxy.lastport" # reused by the next start when free: a stable GOGEN_GOPROXY
     proxy_answers "$PORT" || die "proxy on port $PORT does not serve $PROXY_DIR"
-    # The probe above is the lab's, not a build's: start the access log afresh.
-    : >"$LAB/proxy.log"
     log "proxy started (pid $(cat "$LAB/proxy.pid"), http://127.0.0.1:$PORT, log $LAB/proxy.log, idle exit ${PROXY_IDLE}s)"
 fi
 
