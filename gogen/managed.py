@@ -12,7 +12,8 @@ from typing import Literal
 
 PLACEHOLDER = "-"
 MARKER = "# gogen:managed sha256:{digest} (gogen regen refuses to overwrite this file once it is edited)"
-_MARKER_RE = re.compile(r"^# gogen:managed sha256:([0-9a-f]{64}|-) .*$", re.M)
+# In Markdown the marker sits in an HTML comment: `<!-- # gogen:managed ... -->`.
+_MARKER_RE = re.compile(r"^(?:<!-- )?# gogen:managed sha256:([0-9a-f]{64}|-) .*$", re.M)
 
 State = Literal["unmanaged", "pristine", "edited"]
 

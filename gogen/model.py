@@ -121,6 +121,14 @@ class VersionVar:
 
 
 @dataclass(frozen=True)
+class HealthCheck:
+    """How the program checks itself: `args` after the binary (`healthcheck` or `-health`)."""
+
+    args: tuple[str, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class Main:
     dir: str
     import_path: str
@@ -140,6 +148,7 @@ class Main:
     tzdata_evidence: tuple[Evidence, ...]
     tzdata_embedded: bool
     version_var: VersionVar | None
+    healthcheck: HealthCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,18 @@ class BinaryPlan:
     stage: str
     ports: tuple[int, ...]
     primary: bool
+    healthcheck: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SystemLibrary:
+    """A C library cgo links, and the packages that provide it to the builder and the runtime."""
+
+    name: str
+    builder_package: str
+    runtime_package: str
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -256,6 +277,10 @@ class Plan:
     binaries: tuple[BinaryPlan, ...]
     builder_packages: tuple[str, ...]
     runtime_packages: tuple[str, ...]
+    system_libraries: tuple[SystemLibrary, ...]
+    private: tuple[str, ...]
+    cache_dirs: tuple[tuple[str, str], ...]
+    outputs: tuple[str, ...]
     user: str
     uid: int
     ca_certs: bool

@@ -21,10 +21,11 @@ from gogen.images import (
     golang_image,
     known_go_versions,
 )
-from gogen.model import BinaryPlan, Decision, IgnoreSection, Main, Plan, Project, Warning
+from gogen.model import BinaryPlan, CgoLibrary, Decision, IgnoreSection, Main, Plan, Project, SystemLibrary, Warning
 from gogen.scan.gomod import version_key
 from gogen.scan.project import default_binary_name
 from gogen.settings import Options, normalise_dir
+from gogen.system_libraries import packages_for
 
 UID = 65532
 LIBC_LIBRARIES = frozenset({"c", "m", "pthread", "dl", "rt", "resolv", "util"})
@@ -181,7 +182,8 @@ def _stage_name(binary: str, taken: set[str]) -> str:
 
 def _binary_plans(mains: list[Main], options: Options, notes: _Notes) -> tuple[BinaryPlan, ...]:
     names: dict[str, str] = {}
-    taken = {"build", "runtime"}
+    # `scratch` and `context` mean something else in FROM/COPY --from: never a stage name.
+    taken = {"build", "runtime", "scratch", "context"}
     plans = []
     for index, main in enumerate(mains):
         _check_safe(main.dir, "directory")
@@ -203,9 +205,56 @@ def _binary_plans(mains: list[Main], options: Options, notes: _Notes) -> tuple[B
         package = "." if main.dir == "." else f"./{main.dir}"
         go_name = default_binary_name(main.import_path)
         plans.append(
-            BinaryPlan(main.binary, main.dir, package, go_name, _stage_name(main.binary, taken), ports, primary)
+            BinaryPlan(
+                main.binary,
+                main.dir,
+                package,
+                go_name,
+                _stage_name(main.binary, taken),
+                ports,
+                primary,
+                healthcheck=_healthcheck(main, primary, options, notes),
+                environment=_environment(main, ports),
+            )
         )
     return tuple(plans)
+
+
+def _healthcheck(main: Main, primary: bool, options: Options, notes: _Notes) -> tuple[str, ...]:
+    """The HEALTHCHECK command: the binary checking itself (distroless and scratch have no curl)."""
+    path = f"/usr/local/bin/{main.binary}"
+    if primary and options.healthcheck is not None:
+        if not options.healthcheck:
+            notes.decide("health check", "none", f"{main.binary}: gogen.toml sets healthcheck = []")
+            return ()
+        command = options.healthcheck if options.healthcheck[0].startswith("/") else (path, *options.healthcheck)
+        notes.decide("health check", " ".join(command), f"{main.binary}: chosen in gogen.toml")
+        return tuple(command)
+    if main.healthcheck is None:
+        return ()
+    evidence = main.healthcheck.evidence
+    command = (path, *main.healthcheck.args)
+    notes.decide(
+        "health check",
+        " ".join(command),
+        f"{main.binary} checks itself ({evidence.file}:{evidence.line} {evidence.text})",
+    )
+    return command
+
+
+def _environment(main: Main, ports: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
+    """Environment defaults the program reads (PORT), for compose files."""
+    env_ports = [p for p in main.ports if p.source == "env" and p.port in ports]
+    return (("PORT", str(env_ports[0].port)),) if env_ports else ()
+
+
+# Docker's platform (linux/arm/v7, linux/amd64/v3) as the go command's environment: the
+# variant means GOARM for arm and GOAMD64 for amd64, and nothing elsewhere (GOARM=8 is an error).
+CROSS_ENV = (
+    'export GOOS="$TARGETOS" GOARCH="$TARGETARCH"',
+    'case "$TARGETARCH/$TARGETVARIANT" in arm/v*) export GOARM="${TARGETVARIANT#v}" ;; '
+    'amd64/v*) export GOAMD64="$TARGETVARIANT" ;; esac',
+)
 
 
 def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: str, cross: bool) -> tuple[str, ...]:
@@ -215,7 +264,7 @@ def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: 
     whose name differs from the go command's default are renamed after it. Binaries whose
     default names collide build one by one.
     """
-    commands = ['export GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="${TARGETVARIANT#v}"'] if cross else []
+    commands = list(CROSS_ENV) if cross else []
     go_build = " ".join(["go build", *flags, f'-ldflags="{ldflags}"'])
     go_names = [b.go_name for b in binaries]
     if len(binaries) == 1:
@@ -235,22 +284,59 @@ class _Cgo:
     builder_variant: Variant
     builder_packages: tuple[str, ...]
     runtime_image: str
+    runtime_packages: tuple[str, ...] = ()
+    libraries: tuple[SystemLibrary, ...] = ()
 
 
-def _libraries(mains: list[Main]) -> list[str]:
-    return sorted(
-        {
-            lib.name
-            for m in mains
-            for lib in m.cgo.libraries
-            if lib.kind == "pkg-config" or lib.name not in LIBC_LIBRARIES
-        }
-    )
+def _libraries(mains: list[Main]) -> list[CgoLibrary]:
+    """The C libraries beyond libc that cgo links, the first place each is named."""
+    found: dict[str, CgoLibrary] = {}
+    for main in mains:
+        for library in main.cgo.libraries:
+            if library.kind == "pkg-config" or library.name not in LIBC_LIBRARIES:
+                found.setdefault(library.name, library)
+    return [found[name] for name in sorted(found)]
 
 
 def _cgo_evidence(mains: list[Main]) -> str:
     evidence = [e for m in mains for e in m.cgo.evidence][:3]
     return "; ".join(f"{e.file}:{e.line} {e.text}" for e in evidence)
+
+
+def _system_libraries(
+    libraries: list[CgoLibrary], variant: Variant, options: Options, notes: _Notes
+) -> tuple[SystemLibrary, ...]:
+    """Map each library to its packages; one gogen cannot map is a warning naming its line."""
+    mapped = []
+    for library in libraries:
+        packages = packages_for(library.name, variant, options)
+        where = library.evidence
+        if packages is None:
+            notes.warn(
+                "cgo-library",
+                f"cgo links {library.name} and gogen does not know the {variant} packages for it: "
+                f"add [system_libraries.{library.name}] to gogen.toml (or `packages`)",
+                where.file,
+                where.line,
+            )
+            continue
+        mapped.append(SystemLibrary(library.name, packages.builder, packages.runtime, where))
+        notes.decide(
+            "system library",
+            f"{library.name}: {packages.builder or '-'} / {packages.runtime or '-'}",
+            f"{where.file}:{where.line} {where.text}; builder / runtime {variant} packages",
+        )
+    return tuple(mapped)
+
+
+def _library_packages(
+    libraries: tuple[SystemLibrary, ...], pkg_config: bool, pkg_config_package: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    builder = [lib.builder_package for lib in libraries if lib.builder_package]
+    if pkg_config:
+        builder.append(pkg_config_package)
+    runtime = [lib.runtime_package for lib in libraries if lib.runtime_package]
+    return tuple(dict.fromkeys(builder)), tuple(dict.fromkeys(runtime))
 
 
 def _plan_cgo(project: Project, mains: list[Main], options: Options, notes: _Notes) -> _Cgo:
@@ -270,33 +356,28 @@ def _plan_cgo(project: Project, mains: list[Main], options: Options, notes: _Not
         }[profile]
         return _Cgo(False, "off", variant, (), runtime)
     libraries = _libraries(needs)
+    names = ", ".join(lib.name for lib in libraries)
+    pkg_config = any(lib.kind == "pkg-config" for lib in libraries)
     evidence = _cgo_evidence(needs)
+    if profile in ("scratch", "distroless") and libraries:
+        where = libraries[0].evidence
+        what = (
+            "profile scratch needs a fully static binary, but cgo links"
+            if profile == "scratch"
+            else "profile distroless cannot provide the system libraries cgo links:"
+        )
+        raise PlanError(
+            f"{what} {names} ({where.file}:{where.line} {where.text})",
+            hint="choose --profile debian or alpine: gogen installs the library's packages there",
+        )
     if profile == "scratch":
-        if libraries:
-            raise PlanError(
-                f"profile scratch needs a fully static binary, but cgo links {', '.join(libraries)} ({evidence})",
-                hint="choose --profile debian (or alpine), which can install the library",
-            )
         notes.decide(
             "cgo",
             "CGO_ENABLED=1, static musl",
             f"cgo is required ({evidence}); it links only libc, so a static musl build runs on scratch",
         )
         return _Cgo(True, "musl-static", "alpine", ("build-base",), "scratch")
-    if profile == "alpine":
-        notes.decide(
-            "cgo",
-            "CGO_ENABLED=1, musl",
-            f"cgo is required ({evidence}); built on the alpine golang image with build-base",
-        )
-        return _Cgo(True, "musl", "alpine", ("build-base",), alpine_image())
     if profile == "distroless":
-        if libraries:
-            raise PlanError(
-                "profile distroless cannot provide the system libraries cgo links: "
-                f"{', '.join(libraries)} ({evidence})",
-                hint="choose --profile debian, whose runtime image can install them",
-            )
         cxx = any(path.endswith(CXX_SUFFIXES) for path in project.extra_build_files)
         image = distroless_image("glibc_cxx" if cxx else "glibc", release)
         notes.decide(
@@ -305,12 +386,19 @@ def _plan_cgo(project: Project, mains: list[Main], options: Options, notes: _Not
             f"cgo is required ({evidence}); distroless {'cc' if cxx else 'base'} ships glibc",
         )
         return _Cgo(True, "glibc", "debian", (), image)
-    for library in libraries:
-        notes.warn(
-            "cgo-library", f"cgo links {library}: add its runtime package to the image (gogen has no package table yet)"
+    if profile == "alpine":
+        mapped = _system_libraries(libraries, "alpine", options, notes)
+        builder, runtime_packages = _library_packages(mapped, pkg_config, "pkgconf")
+        notes.decide(
+            "cgo",
+            "CGO_ENABLED=1, musl",
+            f"cgo is required ({evidence}); built on the alpine golang image with build-base",
         )
+        return _Cgo(True, "musl", "alpine", ("build-base", *builder), alpine_image(), runtime_packages, mapped)
+    mapped = _system_libraries(libraries, "debian", options, notes)
+    builder, runtime_packages = _library_packages(mapped, pkg_config, "pkg-config")
     notes.decide("cgo", "CGO_ENABLED=1, glibc", f"cgo is required ({evidence})")
-    return _Cgo(True, "glibc", "debian", (), debian_image(release))
+    return _Cgo(True, "glibc", "debian", builder, debian_image(release), runtime_packages, mapped)
 
 
 def _go_version(project: Project, notes: _Notes) -> str:
@@ -383,11 +471,11 @@ def _needs(mains: list[Main]) -> tuple[bool, bool]:
     return any(m.needs_ca_certs for m in mains), any(m.needs_tzdata for m in mains)
 
 
-def _runtime_packages(options: Options, ca: bool, tz: bool, notes: _Notes) -> tuple[str, ...]:
+def _runtime_packages(options: Options, cgo: _Cgo, ca: bool, tz: bool, notes: _Notes) -> tuple[str, ...]:
     if options.profile == "alpine":
-        needed: tuple[str, ...] = ("ca-certificates", "tzdata")
+        needed: tuple[str, ...] = ("ca-certificates", "tzdata", *cgo.runtime_packages)
     elif options.profile == "debian":
-        needed = tuple(p for p, wanted in (("ca-certificates", ca), ("tzdata", tz)) if wanted)
+        needed = tuple(p for p, wanted in (("ca-certificates", ca), ("tzdata", tz)) if wanted) + cgo.runtime_packages
     else:
         if options.packages:
             notes.warn(
@@ -537,6 +625,75 @@ def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[I
     return draft.render()
 
 
+def _platforms(project: Project, options: Options, cross: bool, notes: _Notes) -> tuple[str, ...]:
+    """Target platforms: gogen.toml's, else the project's .goreleaser's, else amd64 and arm64."""
+    if options.platforms:
+        platforms, source = options.platforms, "chosen in gogen.toml / --platform"
+    elif project.hints.platforms:
+        platforms = tuple(p.platform for p in project.hints.platforms)
+        first = project.hints.platforms[0].evidence
+        source = f"from {first.file}:{first.line}"
+    else:
+        platforms, source = DEFAULT_PLATFORMS, "gogen's default"
+    platforms = tuple(dict.fromkeys(platforms))
+    if cross:
+        notes.decide(
+            "platforms",
+            ", ".join(platforms),
+            f"{source}; cross-compiled on the build platform ($BUILDPLATFORM), GOARM/GOAMD64 from the "
+            "platform's variant: no emulation needed",
+        )
+    else:
+        notes.decide(
+            "platforms",
+            ", ".join(platforms),
+            f"{source}; cgo needs a C toolchain for the target, so each platform builds natively: "
+            "a builder node per platform, or QEMU emulation (docker run --privileged tonistiigi/binfmt --install all)",
+        )
+    return platforms
+
+
+def _private(options: Options, download: bool, notes: _Notes) -> tuple[str, ...]:
+    """GOPRIVATE patterns, fetched with the `netrc` build secret on the download step only."""
+    if not options.private:
+        return ()
+    patterns = ",".join(options.private)
+    if not download:
+        notes.decide("private modules", "nothing to fetch", f"{patterns}: the build downloads no module")
+        return ()
+    if options.strategy != "buildkit":
+        raise PlanError(
+            f"private modules ({patterns}) need the netrc build secret, and build secrets need BuildKit",
+            hint="use --strategy buildkit, or vendor the modules (go mod vendor)",
+        )
+    notes.decide(
+        "private modules",
+        f"GOPRIVATE={patterns}",
+        "not looked up in the public proxy or checksum database; credentials come from the `netrc` "
+        "build secret, mounted on the download step only, so they are in no layer",
+    )
+    return options.private
+
+
+GO_CACHE_DIRS = (("go-mod", "/go/pkg/mod"), ("go-build", "/root/.cache/go-build"))
+
+
+def _cache_dirs(options: Options, vendor: bool) -> tuple[tuple[str, str], ...]:
+    """The directories the buildkit strategy keeps in cache mounts (a CI can carry them over)."""
+    if options.strategy != "buildkit":
+        return ()
+    return tuple(entry for entry in GO_CACHE_DIRS if not (vendor and entry[0] == "go-mod"))
+
+
+def _outputs(options: Options) -> tuple[str, ...]:
+    wanted = (
+        ("compose.yaml", options.compose),
+        (".github/workflows/docker.yml", options.ci == "github"),
+        ("README.Docker.md", options.docker_readme),
+    )
+    return tuple(name for name, chosen in wanted if chosen)
+
+
 def plan(project: Project, options: Options) -> Plan:
     """Decide everything about the Dockerfile and .dockerignore for `project`."""
     options = options.validated()
@@ -566,21 +723,7 @@ def plan(project: Project, options: Options) -> Plan:
         f"profile {options.profile}, {'cgo ' + cgo.mode if cgo.enabled else 'static binary'}",
     )
     cross = not cgo.enabled
-    platforms = tuple(p.platform for p in project.hints.platforms) or DEFAULT_PLATFORMS
-    if cross:
-        notes.decide(
-            "platforms",
-            ", ".join(platforms),
-            "cross-compiled on the build platform ($BUILDPLATFORM): no emulation needed"
-            + (" (from .goreleaser)" if project.hints.platforms else ""),
-        )
-    else:
-        notes.decide(
-            "platforms",
-            "native",
-            "cgo needs a C toolchain for the target: each platform builds natively "
-            "(under emulation on a foreign builder)",
-        )
+    platforms = _platforms(project, options, cross, notes)
     notes.decide(
         "strategy",
         options.strategy,
@@ -589,6 +732,7 @@ def plan(project: Project, options: Options) -> Plan:
         else "COPY go.mod/go.sum, download, COPY . .: works without BuildKit",
     )
     download = _download(project, notes)
+    private = _private(options, download, notes)
     module_files = _module_files(project)
     ca, tz = _needs(mains)
     tags = []
@@ -637,9 +781,14 @@ def plan(project: Project, options: Options) -> Plan:
         version_symbols=symbols,
         build_commands=build_commands(binaries, flags, " ".join(ldflags), cross),
         binaries=binaries,
-        builder_packages=cgo.builder_packages,
-        runtime_packages=_runtime_packages(options, ca, tz, notes),
+        builder_packages=cgo.builder_packages
+        + (("git",) if private and cgo.builder_variant == "alpine" and "git" not in cgo.builder_packages else ()),
+        runtime_packages=_runtime_packages(options, cgo, ca, tz, notes),
         labels=_labels(project, options, notes),
+        system_libraries=cgo.libraries,
+        private=private,
+        cache_dirs=_cache_dirs(options, project.vendor),
+        outputs=_outputs(options),
         user=f"{UID}:{UID}",
         uid=UID,
         ca_certs=scratch_ca,

@@ -16,6 +16,12 @@ from gogen.errors import GogenError
 from gogen.model import Plan
 
 OUTPUTS = {"Dockerfile": "profiles/{profile}.j2", ".dockerignore": "dockerignore.j2"}
+# Files written only when the plan asks for them (gogen.toml: compose, ci, docker_readme).
+OPTIONAL_OUTPUTS = {
+    "compose.yaml": "compose.yaml.j2",
+    ".github/workflows/docker.yml": "github-workflow.yml.j2",
+    "README.Docker.md": "README.Docker.md.j2",
+}
 
 
 class TemplateError(GogenError):
@@ -70,7 +76,13 @@ def environment(overlays: list[Path]) -> jinja2.Environment:
     env.filters["exec_form"] = _exec_form
     env.filters["by_directory"] = _by_directory
     env.filters["label_value"] = _label_value
+    env.filters["cache_mounts"] = _cache_mounts
     return env
+
+
+def _cache_mounts(cache_dirs: Iterable[tuple[str, str]]) -> list[str]:
+    """`RUN --mount` options for the plan's cache directories."""
+    return [f"--mount=type=cache,target={target}" for _, target in cache_dirs]
 
 
 def _label_value(value: str) -> str:
@@ -158,8 +170,9 @@ def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
         for found in sorted(overlay.rglob("*.j2")):
             _render_guard(env, found.relative_to(overlay).as_posix())
     context = {"plan": plan, "marker": managed.marker_line()}
+    templates = {**OUTPUTS, **{output: OPTIONAL_OUTPUTS[output] for output in plan.outputs}}
     files = {}
-    for output, template in OUTPUTS.items():
+    for output, template in templates.items():
         text = _render_one(env, template.format(profile=plan.profile), context)
         files[output] = managed.stamp(_tidy(text))
     return files

@@ -18,7 +18,22 @@ _IMAGE_REPOSITORY = re.compile(r"^[a-z0-9][a-z0-9._:/-]*[a-z0-9]$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _LABEL_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
+_MODULE_GLOB = re.compile(r"^[A-Za-z0-9._~/*?\[\]-]+$")
+_HEALTH_ARG = re.compile(r"^[A-Za-z0-9._/:=@%+-]+$")
 IMAGE_KINDS = ("golang", "distroless", "alpine", "debian")
+LIBRARY_FIELDS = ("debian_dev", "debian", "alpine_dev", "alpine")
+# Go's linux ports that Docker names as platforms, and the variants each accepts.
+PLATFORM_VARIANTS: dict[str, tuple[str, ...]] = {
+    "amd64": ("v1", "v2", "v3", "v4"),
+    "arm64": ("v8",),
+    "arm": ("v5", "v6", "v7"),
+    "386": (),
+    "ppc64le": (),
+    "s390x": (),
+    "riscv64": (),
+    "mips64le": (),
+    "loong64": (),
+}
 
 
 class SettingsError(GogenError):
@@ -41,6 +56,13 @@ class Options:
     digests: tuple[tuple[str, str], ...] = ()
     labels: tuple[tuple[str, str], ...] = ()
     packages: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    private: tuple[str, ...] = ()
+    healthcheck: tuple[str, ...] | None = None
+    system_libraries: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    compose: bool = False
+    docker_readme: bool = False
+    ci: str | None = None
 
     def validated(self, source: str = "options") -> Options:
         """Check every value; raise SettingsError naming the value and what is allowed."""
@@ -95,7 +117,53 @@ class Options:
                 raise SettingsError(
                     f"package name {package!r} is not allowed", file=source, hint="a Debian or Alpine package name"
                 )
+        for platform in self.platforms:
+            check_platform(platform, source)
+        for pattern in self.private:
+            if not _MODULE_GLOB.match(pattern):
+                raise SettingsError(
+                    f"private = {pattern!r} is not a module path pattern",
+                    file=source,
+                    hint='a module path prefix or glob, e.g. "github.com/acme/*"',
+                )
+        for argument in self.healthcheck or ():
+            if not _HEALTH_ARG.match(argument):
+                raise SettingsError(
+                    f"healthcheck argument {argument!r} is not allowed",
+                    file=source,
+                    hint='a command and its arguments, e.g. ["/usr/local/bin/app", "healthcheck"]',
+                )
+        for library, packages in self.system_libraries:
+            for name, package in packages:
+                if name not in LIBRARY_FIELDS or (package and not _PACKAGE.match(package)):
+                    raise SettingsError(
+                        f"system_libraries.{library}.{name} = {package!r} is not allowed",
+                        file=source,
+                        hint=f"keys {', '.join(LIBRARY_FIELDS)}, each a package name",
+                    )
+        if self.ci not in (None, "github"):
+            raise SettingsError(f"unknown ci {self.ci!r}", file=source, hint='the supported CI is "github"')
         return self
+
+
+def check_platform(platform: str, source: str = "options") -> str:
+    """`linux/<arch>[/<variant>]` as Docker names it, for an architecture Go builds for Linux."""
+    parts = platform.split("/")
+    arch = parts[1] if len(parts) > 1 else ""
+    if (
+        len(parts) not in (2, 3)
+        or parts[0] != "linux"
+        or arch not in PLATFORM_VARIANTS
+        or (len(parts) == 3 and parts[2] not in PLATFORM_VARIANTS[arch])
+    ):
+        raise SettingsError(
+            f"platform {platform!r} is not a Linux platform Go can build for",
+            file=source,
+            hint="e.g. linux/amd64, linux/arm64, linux/arm/v7 (architectures: "
+            + ", ".join(PLATFORM_VARIANTS)
+            + ")",
+        )
+    return platform
 
 
 def normalise_dir(directory: str) -> str:
@@ -117,6 +185,13 @@ _CONFIG_TYPES: dict[str, type] = {
     "images": dict,
     "labels": dict,
     "packages": list,
+    "platforms": list,
+    "private": list,
+    "healthcheck": list,
+    "system_libraries": dict,
+    "compose": bool,
+    "docker_readme": bool,
+    "ci": str,
 }
 _COMMENTS = {
     "profile": "runtime image: distroless (default), scratch, alpine or debian",
@@ -130,6 +205,13 @@ _COMMENTS = {
     "images": '[images] golang/distroless/alpine/debian = mirror repository; [images.digests] "golang:1.22" = digest',
     "labels": "[labels] extra OCI labels for every final stage",
     "packages": "extra packages for the alpine and debian runtime images",
+    "platforms": "target platforms, e.g. linux/amd64, linux/arm/v7; empty: .goreleaser's, else amd64 and arm64",
+    "private": 'private module patterns (GOPRIVATE), e.g. "github.com/acme/*"; needs --secret id=netrc',
+    "healthcheck": "HEALTHCHECK command of the primary binary; empty list: none; absent: detected",
+    "system_libraries": "[system_libraries.<lib>] debian_dev/debian/alpine_dev/alpine package names for a cgo library",
+    "compose": "also write compose.yaml (one service per binary)",
+    "docker_readme": "also write README.Docker.md (how to build, run and regenerate)",
+    "ci": 'also write a CI workflow: "github"',
 }
 
 
@@ -168,6 +250,15 @@ def _tables(key: str, item: object, line: int | None, file: str) -> dict[str, ob
         if not all(isinstance(v, str) for v in item.values()):
             raise _config_error("every label value must be a string", _COMMENTS[key], line, file)
         return {"labels": tuple(sorted(item.items()))}
+    if key == "system_libraries" and isinstance(item, dict):
+        libraries = []
+        for library, packages in sorted(item.items()):
+            if not isinstance(packages, dict) or not all(isinstance(v, str) for v in packages.values()):
+                raise _config_error(
+                    f"[system_libraries.{library}] must map package kinds to names", _COMMENTS[key], line, file
+                )
+            libraries.append((library, tuple(sorted(packages.items()))))
+        return {key: tuple(libraries)}
     if key == "images" and isinstance(item, dict):
         digests = item.get("digests", {})
         mirrors = {k: v for k, v in item.items() if k != "digests"}
@@ -192,12 +283,12 @@ def options_from(values: dict[str, object], base: Options | None = None) -> Opti
         if given is None or key in changes:
             continue
         value = given
-        if key in ("binaries", "ports", "packages"):
+        if key in ("binaries", "ports", "packages", "platforms", "private", "healthcheck"):
             if not isinstance(value, (list, tuple)):
                 raise _config_error(f"{key} should be a list", _COMMENTS[key])
             if key == "ports" and not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise _config_error(f"ports = {list(value)!r} should hold port numbers", _COMMENTS[key])
-            if key in ("binaries", "packages") and not all(isinstance(v, str) for v in value):
+            if key not in ("ports",) and not all(isinstance(v, str) for v in value):
                 raise _config_error(f"{key} = {list(value)!r} should hold names", _COMMENTS[key])
             value = tuple(value)
         changes[key] = value
@@ -227,6 +318,16 @@ def config_text(options: Options, existing: str | None) -> str:
         values["primary"] = options.primary
     if options.templates is not None:
         values["templates"] = options.templates
+    optional: dict[str, object] = {
+        "platforms": list(options.platforms),
+        "private": list(options.private),
+        "compose": options.compose,
+        "docker_readme": options.docker_readme,
+        "ci": options.ci,
+    }
+    values.update({key: value for key, value in optional.items() if value})
+    if options.healthcheck is not None:
+        values["healthcheck"] = list(options.healthcheck)
     for key, value in values.items():
         if key in document:
             if document[key] != value:

@@ -24,9 +24,10 @@ COMBINATIONS = [(case, p, s) for case in fixture_cases() for p in PROFILE_NAMES 
 
 def _render(case: str, profile: str, strategy: str) -> dict[str, str] | str:
     """The rendered files, or the refusal message when the plan refuses this combination."""
-    project = api.scan(FIXTURES / case / "repo")
+    repo = FIXTURES / case / "repo"
+    project = api.scan(repo)
     try:
-        return render(plan(project, Options(profile=profile, strategy=strategy)))
+        return render(plan(project, api.options(repo, {"profile": profile, "strategy": strategy})))
     except GogenError as error:
         return str(error) + "\n"
 

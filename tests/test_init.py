@@ -167,7 +167,7 @@ def test_cgo_with_a_system_library_is_refused_on_scratch(tmp_path: Path) -> None
     )
     result = gogen("init", "--profile", "scratch", tmp_path)
     assert result.returncode == 2
-    assert "profile scratch needs a fully static binary, but cgo links libpng (main.go:4" in result.stderr
+    assert "profile scratch needs a fully static binary, but cgo links libpng (main.go:3" in result.stderr
     assert "--profile debian" in result.stderr
 
 

@@ -71,7 +71,7 @@ def test_a_profile_that_cannot_take_the_new_cgo_library_says_why(tmp_path: Path)
     before = (repo / "Dockerfile").read_text()
     result = gogen("regen", "--profile", "scratch", repo)
     assert result.returncode == 2
-    assert "profile scratch needs a fully static binary, but cgo links libpng (png.go:4" in result.stderr
+    assert "profile scratch needs a fully static binary, but cgo links libpng (png.go:3" in result.stderr
     assert (repo / "Dockerfile").read_text() == before
     assert "FROM debian:trixie-slim AS runtime" in regen_ok(repo, "--profile", "debian")
     assert 'profile = "debian"' in (repo / "gogen.toml").read_text()

@@ -35,6 +35,10 @@ _FLAG_PORT = re.compile(
     r"""flag\.(?:String|Int|Uint)(?:Var)?\([^"]*"(?:port|addr|address|listen|http|http-addr|listen-addr|bind)"\s*,\s*"?([^",\s]*?):?(\d{2,5})"?\s*,""",
     re.I,
 )
+# A main package that can check itself: `-healthcheck` flag or a `healthcheck` subcommand.
+_HEALTH_NAMES = r"(health|healthcheck|health-check)"
+_HEALTH_FLAG = re.compile(r'\bflag\.Bool(?:Var)?\(\s*(?:&[\w.]+\s*,\s*)?"' + _HEALTH_NAMES + '"')
+_HEALTH_COMMAND = re.compile(r'(?:\bcase\s+|os\.Args\[1\]\s*==\s*|\bUse:\s*)"' + _HEALTH_NAMES + r'"(?=[\s:,})])')
 _LOAD_LOCATION = re.compile(r"\btime\.LoadLocation\s*\(")
 _HTTP_CLIENT = re.compile(
     r"http\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|DefaultClient)\b|http\.Client\s*\{"
@@ -79,6 +83,7 @@ class GoFile:
     load_location: tuple[Hit, ...] = NO_HITS
     outbound_http: tuple[Hit, ...] = NO_HITS
     version_vars: tuple[Hit, ...] = NO_HITS
+    health_checks: tuple[Hit, ...] = NO_HITS
 
     @property
     def imports_c(self) -> bool:
@@ -351,8 +356,25 @@ def scan_lines(gofile: GoFile, text: str) -> None:
         "Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text
     ):
         gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
+    if is_main and "health" in text:
+        gofile.health_checks = _health_checks(text)
     if gofile.package in _VERSION_PACKAGES and "ersion" in text:
         gofile.version_vars = _version_vars(text)
+
+
+def _health_checks(text: str) -> tuple[Hit, ...]:
+    """`-healthcheck` flags (value "flag") and `healthcheck` subcommands (value "command")."""
+    hits = [
+        Hit(_line_of(text, m.start()), _line_text(text, m.start()), "flag", m.group(1))
+        for m in _HEALTH_FLAG.finditer(text)
+    ]
+    reads_arguments = "os.Args" in text or "flag.Arg(" in text or "cobra." in text
+    hits += [
+        Hit(_line_of(text, m.start()), _line_text(text, m.start()), "command", m.group(1))
+        for m in _HEALTH_COMMAND.finditer(text)
+        if reads_arguments
+    ]
+    return tuple(sorted(hits))
 
 
 def _env_port_defaults(text: str) -> tuple[Hit, ...]:

@@ -13,6 +13,7 @@ from gogen.model import (
     Cgo,
     CgoLibrary,
     Embed,
+    HealthCheck,
     Evidence,
     Main,
     PackageFiles,
@@ -332,7 +333,17 @@ def _main(candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName]
         tzdata_evidence=tuple(tz),
         tzdata_embedded=tz_embedded,
         version_var=_version_var(package, closure.packages),
+        healthcheck=_healthcheck(candidate),
     )
+
+
+def _healthcheck(candidate: _MainCandidate) -> HealthCheck | None:
+    """The first `-healthcheck` flag or `healthcheck` subcommand in the main package's files."""
+    for gofile in sorted(candidate.files, key=lambda f: f.name):
+        for hit in gofile.health_checks:
+            args = (f"-{hit.extra}",) if hit.value == "flag" else (hit.extra,)
+            return HealthCheck(args, Evidence(file_rel(candidate.package, gofile), hit.line, hit.text))
+    return None
 
 
 def _first_file(candidate: _MainCandidate) -> tuple[str, GoFile]:

@@ -8,7 +8,10 @@
 #   distroless/*        no shell, user 65532, CA bundle + zoneinfo; base/cc run a glibc cgo binary;
 #   debian:trixie-slim  apt-get update && apt-get install ca-certificates tzdata (network=host),
 #                       groupadd/useradd; runs the glibc cgo binary;
-#   proxy               serves the made-up modules and logs each request.
+#   proxy               serves the made-up modules and logs each request; over https with a
+#                       certificate from the lab CA; example.com/private/* gives 401 without
+#                       credentials and 200 with $GOGEN_PRIVATE_NETRC; the go command in the
+#                       golang stand-ins downloads the private module with that netrc only.
 # Usage: scripts/lab/selftest.sh   (uses $GOGEN_LAB_DIR/env)
 set -euo pipefail
 
@@ -170,6 +173,46 @@ expect "404 for unknown modules" "404" \
     curl -sS -o /dev/null -w '%{http_code}' "$GOGEN_GOPROXY/c/$client/example.com/nope/@v/list"
 mine=$(grep -c " $client\$" "$GOGEN_PROXY_LOG" || true)
 if [ "$mine" = 2 ]; then ok "access log names the client (/c/$client/)"; else bad "access log: $mine lines for $client"; fi
+
+echo "== proxy over https ($GOGEN_GOPROXY_TLS), private modules"
+CA=${GOGEN_LAB_CA:-$LAB/tls/ca.pem}
+tclient=selftest-tls.$$
+tls=$GOGEN_GOPROXY_TLS/c/$tclient
+private=example.com/private/vault/@v
+status() { curl -sS -o /dev/null -w '%{http_code}' --cacert "$CA" "$@"; }
+expect "https: certificate from the lab CA, public list" "v1.0.0" curl -fsS --cacert "$CA" "$tls/example.com/greet/@v/list"
+expect "https: public zip" "200" status "$tls/example.com/greet/@v/v1.0.0.zip"
+expect "https: certificate valid for IP 127.0.0.1" "Verify return code: 0 (ok)" sh -c \
+    "openssl s_client -connect ${GOGEN_GOPROXY_TLS#https://} -CAfile '$CA' -verify_ip 127.0.0.1 -verify_return_error </dev/null"
+expect_fail "https: not trusted without the lab CA" "certificate" \
+    curl -fsS --cacert /etc/ssl/certs/ca-certificates.crt "$tls/example.com/greet/@v/list"
+expect "private: 401 without credentials" "401" status "$tls/$private/list"
+expect "private: 401 asks for basic auth" "WWW-Authenticate: Basic" \
+    curl -sS -D - -o /dev/null --cacert "$CA" "$tls/$private/list"
+expect "private: 401 with wrong credentials" "401" status -u gogen:wrong "$tls/$private/list"
+expect "private: 200 with \$GOGEN_PRIVATE_NETRC (list)" "200" status --netrc-file "$GOGEN_PRIVATE_NETRC" "$tls/$private/list"
+expect "private: 200 with \$GOGEN_PRIVATE_NETRC (zip)" "200" \
+    status --netrc-file "$GOGEN_PRIVATE_NETRC" "$tls/$private/v1.0.0.zip"
+expect "private: 401 over plain http too" "401" status "$GOGEN_GOPROXY/c/$tclient/$private/list"
+for outcome in https:auth-ok https:auth-missing https:auth-wrong http:auth-missing; do
+    if grep -q " $outcome $tclient\$" "$GOGEN_PROXY_LOG"; then
+        ok "access log marks $outcome"
+    else
+        bad "access log: no '$outcome' line for $tclient"
+    fi
+done
+# The go command itself, in the golang stand-in (which trusts the lab CA): it sends the netrc's
+# credentials (machine 127.0.0.1:<port>) over https only.
+mkdir -p "$CTX/private"
+cp "$HERE/../../fixtures/private-modules/repo/"{go.mod,go.sum,main.go} "$CTX/private/"
+gorun=(-v "$CTX/private:/x" -w /x -e HOME=/root -e "GOPROXY=$tls" -e GOSUMDB=off -e GONOPROXY=none
+    -e GOFLAGS=-mod=mod -e GOCACHE=/tmp/gocache)
+expect "go mod download + run, private module with the netrc (golang:$GOVER)" "payroll: vault v1.0.0, hello" \
+    run "${gorun[@]}" -v "$GOGEN_PRIVATE_NETRC:/root/.netrc:ro" "golang:$GOVER" sh -c 'go mod download && go run .'
+expect "go mod download, private module with the netrc (golang:$GOVER-alpine)" "downloaded" \
+    run "${gorun[@]}" -v "$GOGEN_PRIVATE_NETRC:/root/.netrc:ro" "golang:$GOVER-alpine" sh -c 'go mod download && echo downloaded'
+expect_fail "go mod download, private module without the netrc: 401" "401 Unauthorized" \
+    run "${gorun[@]}" "golang:$GOVER" go mod download
 
 "$DOCKER" image rm gogen-lab-selftest/{alpine,static,distroless-base,distroless-cc,debian} >/dev/null 2>&1 || true
 if [ $fails -gt 0 ]; then

@@ -5,7 +5,10 @@
 #   * builds stand-in base images, tagged with the exact references gogen's Dockerfiles use
 #     (golang:<v>, golang:<v>-alpine, gcr.io/distroless/{static,base,cc}-debian13:nonroot,
 #     alpine:3.22, debian:trixie-slim), skipping those already present and current;
-#   * starts a GOPROXY server on 127.0.0.1 serving fixtures/_modules;
+#   * creates (once) a lab CA, an HTTPS certificate for 127.0.0.1 and the password of the
+#     private modules; the golang stand-ins trust the lab CA;
+#   * starts a GOPROXY server on 127.0.0.1 serving fixtures/_modules over HTTP and HTTPS
+#     (example.com/private/* only with credentials: the netrc named in the env file);
 #   * writes $GOGEN_LAB_DIR/env (source it: `. /var/lib/gogen-lab/env`).
 #
 # Usage: scripts/lab/up.sh [--selftest] [--rebuild]
@@ -89,7 +92,7 @@ unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH || true
 # 1. packages
 # --------------------------------------------------------------------------------------------
 PKGS=(docker.io containerd runc debootstrap busybox-static musl-tools python3 curl ca-certificates tzdata
-    debian-archive-keyring)
+    debian-archive-keyring openssl)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
@@ -267,7 +270,75 @@ for pid in "${bootstrap_pids[@]}"; do
 done
 
 # --------------------------------------------------------------------------------------------
-# 4. stand-in images
+# 4. lab CA, HTTPS certificate, private-module credentials (created once, then reused)
+# --------------------------------------------------------------------------------------------
+# The go command sends .netrc credentials over https only, so the proxy also listens on HTTPS,
+# with a certificate for IP 127.0.0.1 issued by a lab CA that the golang stand-ins trust.
+TLS=$LAB/tls
+PRIVATE_AUTH=$LAB/private.auth   # "gogen:<password>", read by the proxy
+PRIVATE_NETRC=$LAB/private.netrc # the same credentials for the go command (written in 6.)
+PRIVATE_PREFIX=example.com/private/
+mkdir -p "$TLS"
+chmod 755 "$TLS"
+cat >"$WORK/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[ca]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+tls_pair_ok() { # cert key: the key is the certificate's, and the certificate is valid for 30 more days
+    [ -s "$1" ] && [ -s "$2" ] &&
+        openssl x509 -noout -checkend $((30 * 86400)) -in "$1" >/dev/null 2>&1 &&
+        [ "$(openssl x509 -noout -pubkey -in "$1" 2>/dev/null)" = "$(openssl pkey -pubout -in "$2" 2>/dev/null)" ]
+}
+new_key() { # file
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1")
+}
+if ! tls_pair_ok "$TLS/ca.pem" "$TLS/ca.key"; then
+    log "creating the lab CA ($TLS/ca.pem)"
+    new_key "$TLS/ca.key.tmp"
+    openssl req -x509 -new -config "$WORK/openssl.cnf" -extensions ca -key "$TLS/ca.key.tmp" -days 7300 \
+        -subj "/O=gogen test lab/CN=gogen lab CA ($(hostname))" -out "$TLS/ca.pem.tmp"
+    mv "$TLS/ca.key.tmp" "$TLS/ca.key"
+    mv "$TLS/ca.pem.tmp" "$TLS/ca.pem"
+    rm -f "$TLS/server.pem"
+fi
+if ! tls_pair_ok "$TLS/server.pem" "$TLS/server.key" ||
+    ! openssl verify -CAfile "$TLS/ca.pem" -purpose sslserver -verify_ip 127.0.0.1 "$TLS/server.pem" >/dev/null 2>&1; then
+    log "creating the proxy's HTTPS certificate for 127.0.0.1 ($TLS/server.pem)"
+    new_key "$TLS/server.key.tmp"
+    openssl req -new -config "$WORK/openssl.cnf" -key "$TLS/server.key.tmp" -subj "/O=gogen test lab/CN=127.0.0.1" \
+        -out "$WORK/server.csr"
+    openssl x509 -req -in "$WORK/server.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" \
+        -set_serial "0x$(openssl rand -hex 16)" -days 3650 -extfile "$WORK/openssl.cnf" -extensions server \
+        -out "$TLS/server.pem.tmp" 2>/dev/null
+    mv "$TLS/server.key.tmp" "$TLS/server.key"
+    mv "$TLS/server.pem.tmp" "$TLS/server.pem"
+fi
+chmod 644 "$TLS/ca.pem" "$TLS/server.pem"
+# Part of the golang stand-ins' recipe revision: a new CA rebuilds them.
+CA_FP=$(openssl x509 -noout -fingerprint -sha256 -in "$TLS/ca.pem" | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f' | cut -c1-16)
+log "lab CA: $TLS/ca.pem (sha256 $CA_FP...)"
+if ! grep -qxE 'gogen:[0-9a-f]{32}' "$PRIVATE_AUTH" 2>/dev/null; then
+    (umask 077 && echo "gogen:$(openssl rand -hex 16)" >"$PRIVATE_AUTH.tmp")
+    mv "$PRIVATE_AUTH.tmp" "$PRIVATE_AUTH"
+    log "created the private modules' credentials ($PRIVATE_AUTH)"
+fi
+chmod 600 "$PRIVATE_AUTH"
+
+# --------------------------------------------------------------------------------------------
+# 5. stand-in images
 # --------------------------------------------------------------------------------------------
 STUBS_HASH=$(cat "$HERE"/stubs/* | sha256sum | cut -c1-12)
 
@@ -372,7 +443,7 @@ build_golang() { # goroot variant [debian-ref: the base of the alpine variant]
     local goroot=$1 variant=$2 gover ref rev dir
     gover=$(head -n 1 "$goroot/VERSION")
     ref="gogen-lab/golang:${gover#go}-$variant"
-    rev="$RECIPE_REV-$STUBS_HASH-$BUILD_SUITE-$gover"
+    rev="$RECIPE_REV-$STUBS_HASH-$BUILD_SUITE-$gover-ca$CA_FP"
     if current "$ref" "$rev"; then
         echo "$ref"
         return 0
@@ -425,6 +496,11 @@ EOF
     done
     mkdir -p "$dir/go/bin" "$dir/go/src"
     chmod -R 1777 "$dir/go"
+    # Trust the lab CA (the HTTPS module proxy): appended to the bundle Go reads, and kept where
+    # update-ca-certificates would pick it up again.
+    cat "$TLS/ca.pem" >>"$dir/etc/ssl/certs/ca-certificates.crt"
+    mkdir -p "$dir/usr/local/share/ca-certificates"
+    cp "$TLS/ca.pem" "$dir/usr/local/share/ca-certificates/gogen-lab-ca.crt"
     import_dir "$dir" "$ref" "$rev" "${GOLANG_CHANGES[@]}" --change "ENV GOLANG_VERSION=${gover#go}" >&2
     rm -rf --one-file-system "$dir"
     echo "$ref"
@@ -716,44 +792,81 @@ fi
 "$DOCKER" image prune -f >/dev/null
 
 # --------------------------------------------------------------------------------------------
-# 5. module proxy
+# 6. module proxy
 # --------------------------------------------------------------------------------------------
 PROXY_DIR=$LAB/goproxy
 mkdir -p "$PROXY_DIR"
 python3 "$REPO/fixtures/_modules/mkproxy.py" "$PROXY_DIR" | sed 's/^/[lab] /'
-proxy_answers() { # port
-    curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$1/c/lab-probe/example.com/greet/@v/list"
+netrc_for() { # tls-port: the credentials for the go command (which matches "machine" against
+    # host:port, see README) and for curl & co. (which match the bare host)
+    local password
+    password=$(cut -d: -f2- "$PRIVATE_AUTH")
+    printf 'machine 127.0.0.1:%s login gogen password %s\n' "$1" "$password"
+    printf 'machine 127.0.0.1 login gogen password %s\n' "$password"
 }
-PORT=""
-if alive "$LAB/proxy.pid" && [ -s "$LAB/proxy.port" ]; then
-    PORT=$(cat "$LAB/proxy.port")
-    if ! proxy_answers "$PORT"; then
-        kill "$(cat "$LAB/proxy.pid")" 2>/dev/null || true
-        PORT=""
+proxy_answers() { # port tls-port: both listeners serve the tree; private modules need the credentials
+    local http=http://127.0.0.1:$1/c/lab-probe https=https://127.0.0.1:$2/c/lab-probe
+    local curl=(curl -sS -o /dev/null --max-time 3 --cacert "$TLS/ca.pem")
+    [ -n "$1" ] && [ -n "$2" ] || return 1
+    "${curl[@]}" -f "$http/example.com/greet/@v/list" &&
+        "${curl[@]}" -f "$https/example.com/greet/@v/list" &&
+        [ "$("${curl[@]}" -w '%{http_code}' "$https/${PRIVATE_PREFIX}vault/@v/list")" = 401 ] &&
+        "${curl[@]}" -f --netrc-file <(netrc_for "$2") "$https/${PRIVATE_PREFIX}vault/@v/list"
+} 2>/dev/null
+stop_proxy() { # the pid in proxy.pid, if it is still a proxy.py; waits until its ports are free
+    local pid
+    pid=$(cat "$LAB/proxy.pid")
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'proxy\.py' || return 0
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+}
+PORT="" TLS_PORT=""
+if alive "$LAB/proxy.pid"; then
+    PORT=$(cat "$LAB/proxy.port" 2>/dev/null || true)
+    TLS_PORT=$(cat "$LAB/proxy.tls.port" 2>/dev/null || true)
+    if ! proxy_answers "$PORT" "$TLS_PORT"; then
+        # e.g. a proxy from an older lab: no HTTPS listener, no private modules, another CA
+        log "proxy pid $(cat "$LAB/proxy.pid") does not serve as configured (HTTP, HTTPS, private modules): restarting it"
+        stop_proxy
+        PORT="" TLS_PORT=""
     fi
 fi
 if [ -n "$PORT" ]; then
-    log "proxy already running (pid $(cat "$LAB/proxy.pid"), http://127.0.0.1:$PORT)"
+    log "proxy already running (pid $(cat "$LAB/proxy.pid"), http://127.0.0.1:$PORT, https://127.0.0.1:$TLS_PORT)"
 else
-    rm -f "$LAB/proxy.port" "$LAB/proxy.pid"
+    rm -f "$LAB/proxy.port" "$LAB/proxy.tls.port" "$LAB/proxy.pid"
     touch "$LAB/proxy.log"
     setsid python3 "$HERE/proxy.py" --dir "$PROXY_DIR" --log "$LAB/proxy.log" \
-        --port "$(cat "$LAB/proxy.lastport" 2>/dev/null || echo 0)" \
-        --port-file "$LAB/proxy.port" --pidfile "$LAB/proxy.pid" --idle "$PROXY_IDLE" \
+        --port "$(cat "$LAB/proxy.lastport" 2>/dev/null || echo 0)" --port-file "$LAB/proxy.port" \
+        --tls-cert "$TLS/server.pem" --tls-key "$TLS/server.key" \
+        --tls-port "$(cat "$LAB/proxy.tls.lastport" 2>/dev/null || echo 0)" --tls-port-file "$LAB/proxy.tls.port" \
+        --private-prefix "$PRIVATE_PREFIX" --private-auth-file "$PRIVATE_AUTH" \
+        --pidfile "$LAB/proxy.pid" --idle "$PROXY_IDLE" \
         </dev/null >>"$LAB/proxy.out" 2>&1 9>&- &
     for _ in $(seq 1 50); do
-        [ -s "$LAB/proxy.port" ] && break
+        [ -s "$LAB/proxy.port" ] && break # written after proxy.tls.port
         sleep 0.1
     done
     [ -s "$LAB/proxy.port" ] || die "proxy did not start (see $LAB/proxy.out)"
     PORT=$(cat "$LAB/proxy.port")
-    echo "$PORT" >"$LAB/proxy.lastport" # reused by the next start when free: a stable GOGEN_GOPROXY
-    proxy_answers "$PORT" || die "proxy on port $PORT does not serve $PROXY_DIR"
-    log "proxy started (pid $(cat "$LAB/proxy.pid"), http://127.0.0.1:$PORT, log $LAB/proxy.log, idle exit ${PROXY_IDLE}s)"
+    TLS_PORT=$(cat "$LAB/proxy.tls.port")
+    # reused by the next start when free: a stable GOGEN_GOPROXY and GOGEN_GOPROXY_TLS
+    echo "$PORT" >"$LAB/proxy.lastport"
+    echo "$TLS_PORT" >"$LAB/proxy.tls.lastport"
+    proxy_answers "$PORT" "$TLS_PORT" || die "proxy on ports $PORT/$TLS_PORT does not serve $PROXY_DIR as configured"
+    log "proxy started (pid $(cat "$LAB/proxy.pid"), http://127.0.0.1:$PORT, https://127.0.0.1:$TLS_PORT, log $LAB/proxy.log, idle exit ${PROXY_IDLE}s)"
 fi
+(umask 077 && netrc_for "$TLS_PORT" >"$PRIVATE_NETRC.tmp")
+mv "$PRIVATE_NETRC.tmp" "$PRIVATE_NETRC"
+log "private modules: ${PRIVATE_PREFIX}* need the credentials in $PRIVATE_NETRC (https only)"
 
 # --------------------------------------------------------------------------------------------
-# 6. env file
+# 7. env file
 # --------------------------------------------------------------------------------------------
 cat >"$LAB/env.tmp" <<EOF
 # gogen lab: source this file (. $LAB/env). Written by scripts/lab/up.sh.
@@ -762,6 +875,9 @@ export DOCKER_HOST=unix://$SOCK
 export DOCKER_BUILDKIT=1
 export GOGEN_DOCKER=$DOCKER
 export GOGEN_GOPROXY=http://127.0.0.1:$PORT
+export GOGEN_GOPROXY_TLS=https://127.0.0.1:$TLS_PORT
+export GOGEN_PRIVATE_NETRC=$PRIVATE_NETRC
+export GOGEN_LAB_CA=$TLS/ca.pem
 export GOGEN_PROXY_LOG=$LAB/proxy.log
 EOF
 mv "$LAB/env.tmp" "$LAB/env"
