@@ -184,6 +184,16 @@ def regen(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcom
     return _generate(path, overrides, how)
 
 
+def ci(path: Path, provider: str, how: WriteOptions) -> Outcome:
+    """Add a CI workflow (`ci = "github"` in gogen.toml) and write it with the other files."""
+    return _generate(path, {"ci": provider}, how)
+
+
+def readme(path: Path) -> str:
+    """README.Docker.md for the repository, as `docker_readme = true` would write it."""
+    return rendered(path, {"docker_readme": True})[2]["README.Docker.md"]
+
+
 def check(path: Path) -> tuple[write.FileChange, ...]:
     """The generated files whose content is not what gogen would write now (empty: all current)."""
     _require_config(path, "check")

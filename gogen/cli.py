@@ -47,6 +47,16 @@ TemplatesOpt = Annotated[
 DefaultsOpt = Annotated[
     Path | None, typer.Option("--defaults", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS.")
 ]
+PlatformOpt = Annotated[
+    list[str] | None, typer.Option("--platform", help="Target platform, e.g. linux/arm/v7 (repeatable).")
+]
+PrivateOpt = Annotated[
+    list[str] | None, typer.Option("--private", help="Private module pattern (GOPRIVATE), e.g. github.com/acme/*.")
+]
+ComposeOpt = Annotated[bool | None, typer.Option("--compose/--no-compose", help="Also write compose.yaml.")]
+ReadmeOpt = Annotated[
+    bool | None, typer.Option("--docker-readme/--no-docker-readme", help="Also write README.Docker.md.")
+]
 templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
@@ -76,6 +86,18 @@ def _overrides(
         "syntax": syntax,
         "templates": _template_dir(templates),
         "defaults": str(defaults) if defaults else None,
+    }
+
+
+def _extras(
+    platform: list[str] | None, private: list[str] | None, compose: bool | None, docker_readme: bool | None
+) -> dict[str, object]:
+    """The command-line options of platforms, private modules and the optional files."""
+    return {
+        "platforms": platform or None,
+        "private": private or None,
+        "compose": compose,
+        "docker_readme": docker_readme,
     }
 
 
@@ -140,12 +162,17 @@ def init(
     syntax: SyntaxOpt = None,
     templates: TemplatesOpt = None,
     defaults: DefaultsOpt = None,
+    platform: PlatformOpt = None,
+    private: PrivateOpt = None,
+    compose: ComposeOpt = None,
+    docker_readme: ReadmeOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
 ) -> None:
     """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
     overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
+    overrides |= _extras(platform, private, compose, docker_readme)
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, diff)
 
@@ -170,14 +197,37 @@ def regen(
     syntax: SyntaxOpt = None,
     templates: TemplatesOpt = None,
     defaults: DefaultsOpt = None,
+    platform: PlatformOpt = None,
+    private: PrivateOpt = None,
+    compose: ComposeOpt = None,
+    docker_readme: ReadmeOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     no_diff: Annotated[bool, typer.Option("--no-diff", help="Do not print the diff of each change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (keeps .bak).")] = False,
 ) -> None:
     """Regenerate the files after the repository changed, following gogen.toml (options update it)."""
     overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
+    overrides |= _extras(platform, private, compose, docker_readme)
     outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, not no_diff)
+
+
+@app.command("ci")
+def ci_command(
+    provider: Annotated[str, typer.Argument(help="The CI service: github.")],
+    path: PathArg = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
+) -> None:
+    """Write a CI workflow that builds the images and keeps Go's caches between runs."""
+    outcome = api.ci(path, provider, api.WriteOptions(force=force, dry_run=dry_run))
+    _report_outcome(outcome, dry_run, False)
+
+
+@app.command()
+def readme(path: PathArg = Path(".")) -> None:
+    """Print README.Docker.md: how to build, run, cross-build, pass secrets and regenerate."""
+    sys.stdout.write(api.readme(path))
 
 
 @app.command()

@@ -267,6 +267,7 @@ class Plan:
     cgo_mode: Literal["off", "glibc", "musl", "musl-static"]
     cross_compile: bool
     platforms: tuple[str, ...]
+    emulation: bool
     download: bool
     module_files: tuple[str, ...]
     vendor: bool

@@ -773,6 +773,7 @@ def plan(project: Project, options: Options) -> Plan:
         cgo_mode=cgo.mode,  # type: ignore[arg-type]
         cross_compile=cross,
         platforms=platforms,
+        emulation=not cross and len(platforms) > 1,
         download=download,
         module_files=module_files,
         vendor=project.vendor,

@@ -159,9 +159,7 @@ def check_platform(platform: str, source: str = "options") -> str:
         raise SettingsError(
             f"platform {platform!r} is not a Linux platform Go can build for",
             file=source,
-            hint="e.g. linux/amd64, linux/arm64, linux/arm/v7 (architectures: "
-            + ", ".join(PLATFORM_VARIANTS)
-            + ")",
+            hint="e.g. linux/amd64, linux/arm64, linux/arm/v7 (architectures: " + ", ".join(PLATFORM_VARIANTS) + ")",
         )
     return platform
 

@@ -115,6 +115,7 @@ def apply(root: Path, changes: list[FileChange]) -> None:
             if not change.writes:
                 continue
             target = root / change.path
+            target.parent.mkdir(parents=True, exist_ok=True)  # .github/workflows/ in a new repository
             if change.status == "forced" and change.old is not None:
                 pending.append(
                     (

@@ -117,3 +117,17 @@ def test_syntax_line_is_first_and_optional() -> None:
     assert with_syntax.startswith("# syntax=docker/dockerfile:1\n")
     assert "syntax=" not in without
     assert without.startswith("# gogen:managed sha256:")
+
+
+OUTPUT_CASES = ("multi-cmd", "deps", "cgo-sqlite", "private-modules")
+
+
+@pytest.mark.parametrize("case", OUTPUT_CASES)
+def test_optional_outputs_match_golden(case: str, update_golden: bool) -> None:
+    """compose.yaml, the GitHub workflow and README.Docker.md, with the fixture's own settings."""
+    repo = FIXTURES / case / "repo"
+    overrides: dict[str, object] = {"compose": True, "ci": "github", "docker_readme": True}
+    files = render(plan(api.scan(repo), api.options(repo, overrides)))
+    folder = FIXTURES / case / "expected" / "outputs"
+    for output in ("compose.yaml", ".github/workflows/docker.yml", "README.Docker.md"):
+        check_golden(folder / output.rsplit("/", 1)[-1], files[output], update_golden)

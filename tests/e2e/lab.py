@@ -25,6 +25,8 @@ class Lab:
     docker: str
     goproxy: str
     proxy_log: Path
+    goproxy_tls: str = ""
+    private_netrc: Path | None = None
 
     def docker_run(self, *args: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -35,19 +37,34 @@ class Lab:
             raise AssertionError(f"docker {' '.join(args[:3])} failed ({result.returncode}):\n{tail}")
         return result
 
-    def build(self, context: Path, tag: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    def build(
+        self, context: Path, tag: str, *extra: str, goproxy: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return self.docker_run(
             "build",
             "--progress=plain",
             "--network=host",
             "--build-arg",
-            f"GOPROXY={self.goproxy}",
+            f"GOPROXY={goproxy or self.goproxy}",
             "--build-arg",
             "GOSUMDB=off",
             "-t",
             tag,
             *extra,
             str(context),
+        )
+
+    def private_build_args(self, client: str) -> tuple[str, ...]:
+        """What a build of a repository with private modules needs here: the HTTPS proxy (the go
+        command sends netrc credentials over HTTPS only), GONOPROXY=none (the private modules come
+        from that proxy, not from their VCS) and the netrc secret."""
+        if not self.goproxy_tls or self.private_netrc is None:
+            pytest.fail("the lab has no HTTPS proxy: run `bash scripts/lab/up.sh` again")
+        return (
+            "--build-arg",
+            "GONOPROXY=none",
+            "--secret",
+            f"id=netrc,src={self.private_netrc}",
         )
 
     def proxy_requests(self) -> list[str]:
@@ -109,8 +126,14 @@ def load_lab() -> Lab | str:
         return f"no test lab ({env_file} missing): run `bash scripts/lab/up.sh`"
     values = _read_env_file(env_file)
     env = {**os.environ, **values}
+    netrc = values.get("GOGEN_PRIVATE_NETRC")
     lab = Lab(
-        env, values.get("GOGEN_DOCKER", "/usr/bin/docker"), values["GOGEN_GOPROXY"], Path(values["GOGEN_PROXY_LOG"])
+        env,
+        values.get("GOGEN_DOCKER", "/usr/bin/docker"),
+        values["GOGEN_GOPROXY"],
+        Path(values["GOGEN_PROXY_LOG"]),
+        values.get("GOGEN_GOPROXY_TLS", ""),
+        Path(netrc) if netrc else None,
     )
     probe = subprocess.run([lab.docker, "version"], capture_output=True, text=True, env=env, check=False)
     if probe.returncode != 0:

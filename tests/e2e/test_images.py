@@ -38,12 +38,22 @@ def fixture_info(case: str) -> dict[str, Any]:
 BUILDABLE = [c for c in fixture_cases() if not fixture_info(c)["scan_only"] and fixture_info(c)["run"]["target"]]
 
 
-def prepared(case: str, root: Path, profile: str = "distroless", strategy: str = "buildkit") -> Path:
-    repo = root / f"{case}-{profile}-{strategy}"
+def prepared(case: str, root: Path, profile: str | None = None, strategy: str | None = None) -> Path:
+    """A copy of the fixture with gogen's files; profile and strategy default to the fixture's gogen.toml."""
+    repo = root / f"{case}-{profile or 'default'}-{strategy or 'default'}"
     shutil.copytree(FIXTURES / case / "repo", repo)
     overrides: dict[str, object] = {"profile": profile, "strategy": strategy, "syntax": False}
     api.init(repo, overrides, api.WriteOptions())
     return repo
+
+
+def build_fixture(lab: Lab, case: str, repo: Path, image: str, *extra: str) -> None:
+    """Build with what the fixture needs from the lab (the private-modules fixture: proxy and secret)."""
+    if case == "private-modules":
+        client = f"{lab.goproxy_tls}/c/{image.replace('/', '.').replace(':', '.')}"
+        lab.build(repo, image, *lab.private_build_args(client), *extra, goproxy=client)
+    else:
+        lab.build(repo, image, *extra)
 
 
 def check_image(lab: Lab, image: str, case: str) -> None:
@@ -66,7 +76,7 @@ def check_image(lab: Lab, image: str, case: str) -> None:
 def test_default_profile_builds_and_runs(lab: Lab, case: str, tmp_path: Path) -> None:
     repo = prepared(case, tmp_path)
     image = f"gogen-e2e/{case}:default"
-    lab.build(repo, image)
+    build_fixture(lab, case, repo, image)
     check_image(lab, image, case)
 
 
