@@ -67,7 +67,7 @@ stop() {
 }
 
 stop proxy.py "$LAB/proxy.pid" 5
-rm -f "$LAB/proxy.port"
+rm -f "$LAB/proxy.port" "$LAB/proxy.tls.port"
 
 # Containers left running would keep dockerd busy: stop them first (best effort).
 if [ -S "$LAB/docker.sock" ] && [ -x /usr/bin/docker ]; then
