@@ -225,7 +225,7 @@ def test_triggers_and_permissions() -> None:
     triggers = keys.get("on", keys.get(True))  # YAML 1.1 reads the key `on` as true
     assert isinstance(triggers, dict)
     assert triggers["push"]["tags"] == ["v*"]
-    assert triggers["push"]["branches"] == ["main"]
+    assert triggers["push"]["branches"] == ["main", "master"]
     assert "pull_request" in triggers
     assert workflow["permissions"] == {"contents": "read", "packages": "write"}
 
