@@ -792,6 +792,32 @@ fi
 "$DOCKER" image prune -f >/dev/null
 
 # --------------------------------------------------------------------------------------------
+# 5b. Docker Compose (the real one, Debian trixie's docker-compose v2 binary): the tests check
+#     the compose.yaml gogen writes with `docker-compose config` and build/run it.
+# --------------------------------------------------------------------------------------------
+COMPOSE_SUITE=trixie
+COMPOSE_DIR=$CACHE/compose-$COMPOSE_SUITE
+COMPOSE_BIN=$COMPOSE_DIR/usr/libexec/docker/cli-plugins/docker-compose
+if [ ! -x "$COMPOSE_BIN" ]; then
+    apt_dir=$CACHE/apt-$COMPOSE_SUITE
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $COMPOSE_SUITE main" >"$apt_dir/sources.list"
+    apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Dir::State::status=/dev/null
+        -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
+    log "fetching docker-compose from Debian $COMPOSE_SUITE (dpkg -x into $COMPOSE_DIR)"
+    apt-get -q "${apt_opts[@]}" update >/dev/null
+    mkdir -p "$WORK/compose-deb"
+    (cd "$WORK/compose-deb" && apt-get -q "${apt_opts[@]}" download docker-compose >/dev/null) ||
+        die "downloading docker-compose from Debian $COMPOSE_SUITE failed"
+    rm -rf "$COMPOSE_DIR.tmp"
+    dpkg -x "$WORK"/compose-deb/docker-compose_*.deb "$COMPOSE_DIR.tmp"
+    rm -rf "$COMPOSE_DIR"
+    mv "$COMPOSE_DIR.tmp" "$COMPOSE_DIR"
+fi
+log "docker compose: $("$COMPOSE_BIN" version)"
+
+# --------------------------------------------------------------------------------------------
 # 6. module proxy
 # --------------------------------------------------------------------------------------------
 PROXY_DIR=$LAB/goproxy
@@ -879,6 +905,7 @@ export GOGEN_GOPROXY_TLS=https://127.0.0.1:$TLS_PORT
 export GOGEN_PRIVATE_NETRC=$PRIVATE_NETRC
 export GOGEN_LAB_CA=$TLS/ca.pem
 export GOGEN_PROXY_LOG=$LAB/proxy.log
+export GOGEN_COMPOSE=$COMPOSE_BIN
 EOF
 mv "$LAB/env.tmp" "$LAB/env"
 log "wrote $LAB/env:"

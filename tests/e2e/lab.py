@@ -27,6 +27,7 @@ class Lab:
     proxy_log: Path
     goproxy_tls: str = ""
     private_netrc: Path | None = None
+    compose: str = ""
 
     def docker_run(self, *args: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -65,6 +66,20 @@ class Lab:
             "GONOPROXY=none",
             "--secret",
             f"id=netrc,src={self.private_netrc}",
+        )
+
+    def compose_run(self, project: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """Docker Compose (the real v2 binary up.sh fetched) in `project`, against the lab's engine."""
+        if not self.compose:
+            pytest.fail("the lab has no docker-compose: run `bash scripts/lab/up.sh` again")
+        return subprocess.run(
+            [self.compose, *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=timeout,
+            check=False,
         )
 
     def proxy_requests(self) -> list[str]:
@@ -134,6 +149,7 @@ def load_lab() -> Lab | str:
         Path(values["GOGEN_PROXY_LOG"]),
         values.get("GOGEN_GOPROXY_TLS", ""),
         Path(netrc) if netrc else None,
+        values.get("GOGEN_COMPOSE", ""),
     )
     probe = subprocess.run([lab.docker, "version"], capture_output=True, text=True, env=env, check=False)
     if probe.returncode != 0:
