@@ -24,7 +24,7 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 @dataclass
 class PackageFacts:
-    local_deps: list[Package] = field(default_factory=list)
+    local_deps: dict[Package, None] = field(default_factory=dict)  # an ordered set
     cgo_required: list[Evidence] = field(default_factory=list)
     cgo_optional: list[Evidence] = field(default_factory=list)
     cgo_libraries: list[CgoLibrary] = field(default_factory=list)
@@ -93,8 +93,7 @@ def _imports(
             continue
         local = resolve(path)
         if local is not None:
-            if local not in facts.local_deps:
-                facts.local_deps.append(local)
+            facts.local_deps[local] = None
             continue
         if knowledge.cgo_module(path) is not None:
             facts.cgo_required.append(evidence(path))

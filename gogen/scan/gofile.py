@@ -352,8 +352,8 @@ def scan_lines(gofile: GoFile, text: str) -> None:
         client = _hits(_HTTP_CLIENT, text) if "http." in text else NO_HITS
         urls = _hits(_HTTPS_URL, text) if '"https://' in text else NO_HITS
         gofile.outbound_http = tuple(sorted(set(client + urls)))
-    if (_SERVER_IMPORTS.intersection(imports) or any("." in path.split("/", 1)[0] for path in imports)) and (
-        "Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text
+    if ("Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text) and (
+        _SERVER_IMPORTS.intersection(imports) or any("." in path.split("/", 1)[0] for path in imports)
     ):
         gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
     if is_main and "health" in text:
