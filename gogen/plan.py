@@ -654,7 +654,12 @@ def _platforms(project: Project, options: Options, cross: bool, notes: _Notes) -
 
 
 def _private(options: Options, download: bool, notes: _Notes) -> tuple[str, ...]:
-    """GOPRIVATE patterns, fetched with the `netrc` build secret on the download step only."""
+    """GOPRIVATE patterns, fetched with the `netrc` build secret.
+
+    The secret is mounted on the build step too, not only on the download step: that step can
+    come from the layer cache while the module cache mount is empty (a fresh CI runner, a pruned
+    builder), and go build then downloads the modules itself.
+    """
     if not options.private:
         return ()
     patterns = ",".join(options.private)
@@ -670,7 +675,7 @@ def _private(options: Options, download: bool, notes: _Notes) -> tuple[str, ...]
         "private modules",
         f"GOPRIVATE={patterns}",
         "not looked up in the public proxy or checksum database; credentials come from the `netrc` "
-        "build secret, mounted on the download step only, so they are in no layer",
+        "build secret, mounted (never copied) on the steps that can download, so they are in no layer",
     )
     return options.private
 

@@ -72,14 +72,17 @@ def test_cgo_for_several_platforms_says_what_it_needs() -> None:
     assert not single.emulation
 
 
-def test_private_modules_mount_the_netrc_secret_on_the_download_step_only() -> None:
+def test_private_modules_mount_the_netrc_secret_on_the_steps_that_download() -> None:
     repo = FIXTURES / "private-modules" / "repo"
     the_plan = plan(api.scan(repo), api.options(repo, {}))
     assert the_plan.private == ("example.com/private/*",)
     dockerfile = api.render(the_plan)["Dockerfile"]
     runs = dockerfile.split("\nRUN ")
     with_secret = [run for run in runs if "type=secret" in run]
-    assert len(with_secret) == 1 and "go mod download" in with_secret[0]
+    assert len(with_secret) == 2
+    assert "go mod download" in with_secret[0] and "go build" in with_secret[1]
+    assert dockerfile.count("type=secret,id=netrc,target=/root/.netrc,required=true") == 2
+    assert "netrc" not in "".join(line for line in dockerfile.splitlines() if line.startswith(("COPY", "ENV", "ARG")))
     assert "ARG GOPRIVATE=example.com/private/*" in dockerfile
     assert "ARG GONOSUMDB=example.com/private/*" in dockerfile
     assert "--secret id=netrc,src=$HOME/.netrc" in dockerfile

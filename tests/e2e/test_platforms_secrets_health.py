@@ -125,6 +125,27 @@ def test_private_modules_come_through_the_netrc_secret_which_no_layer_holds(lab:
         assert password not in history
 
 
+def test_a_cached_download_step_with_an_empty_module_cache_still_builds(lab: Lab, tmp_path: Path) -> None:
+    """What a fresh CI runner sees: the download step comes from the layer cache, the module cache
+    mount is empty, so go build fetches the private module itself and needs the secret too."""
+    repo = prepared("private-modules", tmp_path)
+    client = f"private-refill-{time.time_ns()}"
+    goproxy = f"{lab.goproxy_tls}/c/{client}"
+    lab.build(repo, "gogen-e2e/private:refill", *lab.private_build_args(goproxy), goproxy=goproxy)
+    lab.docker_run("builder", "prune", "-f", "--filter", "type=exec.cachemount")
+    before = len(lab.proxy_requests())
+    main = repo / "main.go"
+    main.write_text(main.read_text() + f"\n// edit {time.time_ns()}\n")
+    log = lab.build(repo, "gogen-e2e/private:refill", *lab.private_build_args(goproxy), goproxy=goproxy)
+    output = log.stdout + log.stderr
+    download = [line for line in output.splitlines() if line.startswith("#") and "go mod download" in line]
+    assert download and f"{download[0].split()[0]} CACHED" in output, "the download step comes from the cache"
+    rebuild = [line for line in lab.proxy_requests()[before:] if line.endswith(f" {client}")]
+    assert any("vault/@v/v1.0.0.zip 200 https:auth-ok" in line for line in rebuild), rebuild
+    result = lab.run_command("gogen-e2e/private:refill")
+    assert "vault v1.0.0" in result.stdout, result.stdout + result.stderr
+
+
 def test_a_cgo_system_library_is_installed_in_the_builder_and_the_runtime(lab: Lab, tmp_path: Path) -> None:
     repo = prepared("cgo-syslib", tmp_path)
     assert "libsqlite3-dev" in (repo / "Dockerfile").read_text()
