@@ -280,7 +280,10 @@ class Plan:
     runtime_packages: tuple[str, ...]
     system_libraries: tuple[SystemLibrary, ...]
     private: tuple[str, ...]
+    secret_option: str
     cache_dirs: tuple[tuple[str, str], ...]
+    download_mounts: tuple[str, ...]
+    build_mounts: tuple[str, ...]
     outputs: tuple[str, ...]
     user: str
     uid: int

@@ -654,12 +654,7 @@ def _platforms(project: Project, options: Options, cross: bool, notes: _Notes) -
 
 
 def _private(options: Options, download: bool, notes: _Notes) -> tuple[str, ...]:
-    """GOPRIVATE patterns, fetched with the `netrc` build secret.
-
-    The secret is mounted on the build step too, not only on the download step: that step can
-    come from the layer cache while the module cache mount is empty (a fresh CI runner, a pruned
-    builder), and go build then downloads the modules itself.
-    """
+    """GOPRIVATE patterns, fetched with the `netrc` build secret (see _mounts)."""
     if not options.private:
         return ()
     patterns = ",".join(options.private)
@@ -688,6 +683,28 @@ def _cache_dirs(options: Options, vendor: bool) -> tuple[tuple[str, str], ...]:
     if options.strategy != "buildkit":
         return ()
     return tuple(entry for entry in GO_CACHE_DIRS if not (vendor and entry[0] == "go-mod"))
+
+
+NETRC_MOUNT = "--mount=type=secret,id=netrc,target=/root/.netrc,required=true"
+NETRC_OPTION = "--secret id=netrc,src=$HOME/.netrc"
+
+
+def _mounts(
+    cache_dirs: tuple[tuple[str, str], ...], download: bool, private: tuple[str, ...], module_files: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`RUN --mount` options of the download step and of the build step (none without BuildKit).
+
+    The netrc secret goes on both: the download step can come from the layer cache while the
+    module cache mount is empty (a fresh CI runner, a pruned builder), and go build then
+    downloads the modules itself.
+    """
+    if not cache_dirs:
+        return (), ()
+    caches = {name: f"--mount=type=cache,target={target}" for name, target in cache_dirs}
+    secret = (NETRC_MOUNT,) if private else ()
+    binds = tuple(f"--mount=type=bind,source={file},target={file}" for file in module_files)
+    download_mounts = (caches["go-mod"], *secret, *binds) if download else ()
+    return download_mounts, (*caches.values(), *secret, "--mount=type=bind,target=.")
 
 
 def _outputs(options: Options) -> tuple[str, ...]:
@@ -739,6 +756,8 @@ def plan(project: Project, options: Options) -> Plan:
     download = _download(project, notes)
     private = _private(options, download, notes)
     module_files = _module_files(project)
+    cache_dirs = _cache_dirs(options, project.vendor)
+    download_mounts, build_mounts = _mounts(cache_dirs, download, private, module_files)
     ca, tz = _needs(mains)
     tags = []
     if options.profile == "scratch" and tz:
@@ -793,7 +812,10 @@ def plan(project: Project, options: Options) -> Plan:
         labels=_labels(project, options, notes),
         system_libraries=cgo.libraries,
         private=private,
-        cache_dirs=_cache_dirs(options, project.vendor),
+        secret_option=NETRC_OPTION if private else "",
+        cache_dirs=cache_dirs,
+        download_mounts=download_mounts,
+        build_mounts=build_mounts,
         outputs=_outputs(options),
         user=f"{UID}:{UID}",
         uid=UID,

@@ -76,13 +76,7 @@ def environment(overlays: list[Path]) -> jinja2.Environment:
     env.filters["exec_form"] = _exec_form
     env.filters["by_directory"] = _by_directory
     env.filters["label_value"] = _label_value
-    env.filters["cache_mounts"] = _cache_mounts
     return env
-
-
-def _cache_mounts(cache_dirs: Iterable[tuple[str, str]]) -> list[str]:
-    """`RUN --mount` options for the plan's cache directories."""
-    return [f"--mount=type=cache,target={target}" for _, target in cache_dirs]
 
 
 def _label_value(value: str) -> str:
