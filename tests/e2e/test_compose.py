@@ -9,15 +9,13 @@ binary checks itself, report the service healthy.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from gogen import api
-from tests.conftest import FIXTURES
+from tests.e2e import test_images as images
 from tests.e2e.lab import Lab, find_lab
 
 
@@ -27,11 +25,8 @@ def lab() -> Lab:
 
 
 def prepared(case: str, root: Path) -> Path:
-    """A copy of the fixture, initialised by gogen with compose.yaml (no syntax line: no registry needed)."""
-    repo = root / case
-    shutil.copytree(FIXTURES / case / "repo", repo)
-    outcome = api.init(repo, {"syntax": False, "compose": True}, api.WriteOptions())
-    assert outcome.written and not outcome.refused
+    """A copy of the fixture, initialised by gogen with compose.yaml."""
+    repo = images.prepared(case, root, compose=True)
     assert (repo / "compose.yaml").is_file(), "gogen init with compose = true writes compose.yaml"
     return repo
 

@@ -38,11 +38,14 @@ def fixture_info(case: str) -> dict[str, Any]:
 BUILDABLE = [c for c in fixture_cases() if not fixture_info(c)["scan_only"] and fixture_info(c)["run"]["target"]]
 
 
-def prepared(case: str, root: Path, profile: str | None = None, strategy: str | None = None) -> Path:
-    """A copy of the fixture with gogen's files; profile and strategy default to the fixture's gogen.toml."""
+def prepared(case: str, root: Path, profile: str | None = None, strategy: str | None = None, **more: object) -> Path:
+    """A copy of the fixture with gogen's files; profile and strategy default to the fixture's gogen.toml.
+
+    `more` are further settings (`compose=True`...). No syntax line: the lab has no registry.
+    """
     repo = root / f"{case}-{profile or 'default'}-{strategy or 'default'}"
     shutil.copytree(FIXTURES / case / "repo", repo)
-    overrides: dict[str, object] = {"profile": profile, "strategy": strategy, "syntax": False}
+    overrides: dict[str, object] = {"profile": profile, "strategy": strategy, "syntax": False, **more}
     api.init(repo, overrides, api.WriteOptions())
     return repo
 
