@@ -387,6 +387,36 @@ go_versions() {
     } | sed '/^$/d' | sort -uV
 }
 
+# A private package list for Debian SUITE under $CACHE (the host's apt state is never touched),
+# refreshed daily; sets APT_OPTS for apt-get/apt-cache.
+private_apt() { # suite
+    local suite=$1 dir=$CACHE/apt-$1
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $suite main" >"$dir/sources.list"
+    APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o Dir::State::status=/dev/null
+        -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
+    if [ -z "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ]; then
+        log "apt-get update of a private Debian $suite package list ($dir)" >&2
+        apt-get -q "${APT_OPTS[@]}" update >&2
+        touch "$dir/updated"
+    fi
+}
+
+# Download Debian packages from SUITE and unpack them into DEST (dpkg -x: nothing is installed).
+fetch_debs() { # suite dest package...
+    local suite=$1 dest=$2 debs
+    shift 2
+    private_apt "$suite"
+    debs=$WORK/debs-$(basename "$dest")
+    mkdir -p "$debs"
+    (cd "$debs" && apt-get -q "${APT_OPTS[@]}" download "$@" >&2) || die "downloading $* from Debian $suite failed"
+    rm -rf "$dest.tmp"
+    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$dest.tmp"; done
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+}
+
 # A Go toolchain for minor N: the host's for N <= host minor (GOTOOLCHAIN=local only refuses
 # go.mod files *newer* than the toolchain), Debian sid's golang-1.N-go for newer minors.
 goroot_for_minor() {
@@ -401,30 +431,15 @@ goroot_for_minor() {
     fi
     # Not cached: the oldest Go in Debian sid that is at least 1.m (sid keeps only a few minors;
     # a newer toolchain builds an older go.mod, as with GOTOOLCHAIN=local in the real image).
-    local apt=$CACHE/apt-sid n=""
-    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR sid main" >"$apt/sources.list"
-    local o=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Get::List-Cleanup=false
-        -o APT::Sandbox::User=root)
-    if [ -z "$(find "$apt/updated" -mmin -1440 2>/dev/null)" ]; then
-        log "apt-get update of a private Debian sid package list ($apt)" >&2
-        apt-get -q "${o[@]}" update >&2
-        touch "$apt/updated"
-    fi
-    n=$(apt-cache "${o[@]}" search '^golang-1\.[0-9]+-go$' | sed -nE 's/^golang-1\.([0-9]+)-go .*/\1/p' |
+    local n=""
+    private_apt sid
+    n=$(apt-cache "${APT_OPTS[@]}" search '^golang-1\.[0-9]+-go$' | sed -nE 's/^golang-1\.([0-9]+)-go .*/\1/p' |
         sort -n | awk -v m="$m" '$1 >= m { print; exit }')
     [ -n "$n" ] || die "no Go >= 1.$m in Debian sid: cannot make a golang:1.$m stand-in"
     local dest=$CACHE/go-1.$n
     if [ ! -x "$dest/usr/lib/go-1.$n/bin/go" ]; then
         log "fetching golang-1.$n-go and golang-1.$n-src from Debian sid (not installed: dpkg -x into $dest)" >&2
-        mkdir -p "$WORK/debs-$n"
-        (cd "$WORK/debs-$n" && apt-get -q "${o[@]}" download "golang-1.$n-go" "golang-1.$n-src" >&2) ||
-            die "downloading golang-1.$n-go from Debian sid failed"
-        rm -rf "$dest.tmp"
-        for deb in "$WORK/debs-$n"/*.deb; do dpkg -x "$deb" "$dest.tmp"; done
-        rm -rf "$dest"
-        mv "$dest.tmp" "$dest"
+        fetch_debs sid "$dest" "golang-1.$n-go" "golang-1.$n-src"
     fi
     [ "$n" = "$m" ] || log "Go 1.$m is not in Debian sid: golang:1.$m* tags get Go 1.$n" >&2
     echo "$dest/usr/lib/go-1.$n"
@@ -799,21 +814,8 @@ COMPOSE_SUITE=trixie
 COMPOSE_DIR=$CACHE/compose-$COMPOSE_SUITE
 COMPOSE_BIN=$COMPOSE_DIR/usr/libexec/docker/cli-plugins/docker-compose
 if [ ! -x "$COMPOSE_BIN" ]; then
-    apt_dir=$CACHE/apt-$COMPOSE_SUITE
-    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $COMPOSE_SUITE main" >"$apt_dir/sources.list"
-    apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Dir::State::status=/dev/null
-        -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
     log "fetching docker-compose from Debian $COMPOSE_SUITE (dpkg -x into $COMPOSE_DIR)"
-    apt-get -q "${apt_opts[@]}" update >/dev/null
-    mkdir -p "$WORK/compose-deb"
-    (cd "$WORK/compose-deb" && apt-get -q "${apt_opts[@]}" download docker-compose >/dev/null) ||
-        die "downloading docker-compose from Debian $COMPOSE_SUITE failed"
-    rm -rf "$COMPOSE_DIR.tmp"
-    dpkg -x "$WORK"/compose-deb/docker-compose_*.deb "$COMPOSE_DIR.tmp"
-    rm -rf "$COMPOSE_DIR"
-    mv "$COMPOSE_DIR.tmp" "$COMPOSE_DIR"
+    fetch_debs "$COMPOSE_SUITE" "$COMPOSE_DIR" docker-compose
 fi
 log "docker compose: $("$COMPOSE_BIN" version)"
 
