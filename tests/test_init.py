@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +11,7 @@ import pytest
 
 from gogen import managed
 from tests.conftest import FIXTURES, ROOT
-from tests.repo_builder import MAIN, write_repo
-
-
-def gogen(*args: str | Path, cwd: Path | None = None, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [python, "-m", "gogen", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
-    )
-
-
-def copy_fixture(case: str, tmp_path: Path) -> Path:
-    target = tmp_path / case
-    shutil.copytree(FIXTURES / case / "repo", target, symlinks=True)
-    return target
+from tests.repo_builder import MAIN, copy_fixture, gogen, write_repo
 
 
 def test_init_writes_the_three_files_and_says_why(tmp_path: Path) -> None:

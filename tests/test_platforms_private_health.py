@@ -4,7 +4,6 @@ the plan's decisions and the scanner's findings (the lab tests build the results
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,7 @@ from gogen.plan import CROSS_ENV, PlanError, plan
 from gogen.scan.gofile import parse_file
 from gogen.settings import Options, SettingsError
 from tests.conftest import FIXTURES
-from tests.repo_builder import write_repo
-
-
-def gogen(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gogen", *map(str, args)], capture_output=True, text=True, check=False)
+from tests.repo_builder import gogen, write_repo
 
 
 @pytest.mark.parametrize(

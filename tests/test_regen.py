@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +11,9 @@ import pytest
 from gogen import api, write
 from gogen.errors import GogenError
 from tests.conftest import FIXTURES
-from tests.repo_builder import write_repo
+from tests.repo_builder import gogen, write_repo
 
 COMMENT = "# our platform team: keep distroless\n"
-
-
-def gogen(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gogen", *map(str, args)], capture_output=True, text=True, check=False)
 
 
 def initialised(case: str, tmp_path: Path) -> Path:

@@ -6,8 +6,6 @@ import dataclasses
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,20 +15,9 @@ from gogen.model import Plan
 from gogen.profiles import PROFILE_NAMES
 from tests.conftest import FIXTURES
 from tests.golden import check_golden
+from tests.repo_builder import copy_fixture, gogen
 
 ACME = FIXTURES / "_orgs" / "acme"
-
-
-def gogen(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gogen", *map(str, args)], capture_output=True, text=True, check=False, env=env
-    )
-
-
-def copy(case: str, tmp_path: Path) -> Path:
-    repo = tmp_path / case
-    shutil.copytree(FIXTURES / case / "repo", repo)
-    return repo
 
 
 def acme_overrides(**more: object) -> dict[str, object]:
@@ -39,7 +26,7 @@ def acme_overrides(**more: object) -> dict[str, object]:
 
 @pytest.mark.parametrize("case", ["deps", "multi-cmd", "cgo-sqlite"])
 def test_acme_overlay_renders_as_expected(case: str, tmp_path: Path, update_golden: bool) -> None:
-    repo = copy(case, tmp_path)
+    repo = copy_fixture(case, tmp_path)
     _, _, files = api.rendered(repo, acme_overrides())
     check_golden(ACME / "expected" / case / "Dockerfile", files["Dockerfile"], update_golden)
     text = files["Dockerfile"]
@@ -55,7 +42,7 @@ def test_an_unmodified_export_reproduces_the_built_in_output(tmp_path: Path) -> 
     result = gogen("templates", "export", exported)
     assert result.returncode == 0, result.stderr
     for case in ("deps", "multi-cmd", "cgo-internal", "workspace"):
-        repo = copy(case, tmp_path / "a")
+        repo = copy_fixture(case, tmp_path / "a")
         for profile in PROFILE_NAMES:
             _, _, builtin = api.rendered(repo, {"profile": profile})
             _, _, overlaid = api.rendered(repo, {"profile": profile, "templates": str(exported)})
@@ -72,7 +59,7 @@ def test_templates_list_says_where_each_template_comes_from(tmp_path: Path) -> N
 
 
 def test_init_records_the_template_directory_and_check_follows_it(tmp_path: Path) -> None:
-    repo = copy("deps", tmp_path)
+    repo = copy_fixture("deps", tmp_path)
     shutil.copytree(ACME / "templates", repo / "ci" / "templates")
     assert gogen("init", "--templates", repo / "ci" / "templates", repo).returncode == 0
     assert 'templates = "ci/templates"' in (repo / "gogen.toml").read_text()
@@ -81,7 +68,7 @@ def test_init_records_the_template_directory_and_check_follows_it(tmp_path: Path
 
 
 def test_environment_variables_select_templates_and_defaults(tmp_path: Path) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     env = {"GOGEN_TEMPLATES": str(ACME / "templates"), "GOGEN_DEFAULTS": str(ACME / "defaults.toml")}
     result = gogen("init", repo, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr
@@ -91,7 +78,7 @@ def test_environment_variables_select_templates_and_defaults(tmp_path: Path) -> 
 
 
 def test_gogen_toml_overrides_the_organisation_defaults(tmp_path: Path) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     (repo / "gogen.toml").write_text('profile = "alpine"\n\n[labels]\n"com.acme.team" = "payments"\n')
     _, plan, _ = api.rendered(repo, {"defaults": str(ACME / "defaults.toml")})
     assert plan.profile == "alpine"
@@ -101,7 +88,7 @@ def test_gogen_toml_overrides_the_organisation_defaults(tmp_path: Path) -> None:
 
 
 def test_digest_pins_keep_the_tag_gogen_chose(tmp_path: Path) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     digest = "sha256:" + "a" * 64
     (repo / "gogen.toml").write_text(
         f'[images]\ngolang = "mirror.example/golang"\n\n[images.digests]\n"golang:1.22" = "{digest}"\n'
@@ -112,7 +99,7 @@ def test_digest_pins_keep_the_tag_gogen_chose(tmp_path: Path) -> None:
 
 
 def test_source_label_comes_from_a_forge_module_path(tmp_path: Path) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     (repo / "go.mod").write_text("module github.com/acme/hello/v2\n\ngo 1.22\n")
     _, plan, files = api.rendered(repo, {})
     assert dict(plan.labels)["org.opencontainers.image.source"] == "https://github.com/acme/hello"
@@ -120,7 +107,7 @@ def test_source_label_comes_from_a_forge_module_path(tmp_path: Path) -> None:
 
 
 def test_label_values_are_data(tmp_path: Path) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     (repo / "gogen.toml").write_text('[labels]\n"com.example.note" = "a \\"quoted\\" $HOME `x` \\\\ y"\n')
     _, _, files = api.rendered(repo, {})
     assert 'com.example.note="a \\"quoted\\" \\$HOME `x` \\\\ y"' in files["Dockerfile"]
@@ -137,7 +124,7 @@ def test_label_values_are_data(tmp_path: Path) -> None:
     ],
 )
 def test_bad_policy_values_are_exit_2(tmp_path: Path, config: str, fragment: str) -> None:
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     (repo / "gogen.toml").write_text(config)
     result = gogen("init", repo)
     assert result.returncode == 2
@@ -168,7 +155,7 @@ def test_a_broken_overlay_names_its_file_and_line(tmp_path: Path, template: str,
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "Dockerfile.j2").write_text(template)
-    repo = copy("root-main", tmp_path)
+    repo = copy_fixture("root-main", tmp_path)
     result = gogen("init", "--templates", overlay, repo)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -181,7 +168,7 @@ def test_an_overlay_extending_a_missing_template_says_so(tmp_path: Path) -> None
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "Dockerfile.j2").write_text('{% extends "gogen/nope.j2" %}\n')
-    result = gogen("init", "--templates", overlay, copy("root-main", tmp_path))
+    result = gogen("init", "--templates", overlay, copy_fixture("root-main", tmp_path))
     assert result.returncode == 2
     assert "template 'gogen/nope.j2' not found" in result.stderr
 
