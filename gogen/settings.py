@@ -281,12 +281,12 @@ def options_from(values: dict[str, object], base: Options | None = None) -> Opti
         if given is None or key in changes:
             continue
         value = given
-        if key in ("binaries", "ports", "packages", "platforms", "private", "healthcheck"):
+        if _CONFIG_TYPES.get(key) is list:
             if not isinstance(value, (list, tuple)):
                 raise _config_error(f"{key} should be a list", _COMMENTS[key])
             if key == "ports" and not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise _config_error(f"ports = {list(value)!r} should hold port numbers", _COMMENTS[key])
-            if key not in ("ports",) and not all(isinstance(v, str) for v in value):
+            if key != "ports" and not all(isinstance(v, str) for v in value):
                 raise _config_error(f"{key} = {list(value)!r} should hold names", _COMMENTS[key])
             value = tuple(value)
         changes[key] = value
