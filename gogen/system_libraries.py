@@ -21,8 +21,13 @@ class Packages:
 
 @cache
 def _table() -> dict[str, dict[str, str]]:
+    """Every name a directive may use for a library → that library's packages."""
     text = resources.files("gogen").joinpath("data/system_libraries.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    by_name: dict[str, dict[str, str]] = {}
+    for entry in tomllib.loads(text).values():
+        packages = {kind: package for kind, package in entry.items() if kind != "names"}
+        by_name.update(dict.fromkeys(entry["names"], packages))
+    return by_name
 
 
 def packages_for(library: str, variant: str, options: Options) -> Packages | None:
