@@ -364,16 +364,9 @@ def scan_lines(gofile: GoFile, text: str) -> None:
 
 def _health_checks(text: str) -> tuple[Hit, ...]:
     """`-healthcheck` flags (value "flag") and `healthcheck` subcommands (value "command")."""
-    hits = [
-        Hit(_line_of(text, m.start()), _line_text(text, m.start()), "flag", m.group(1))
-        for m in _HEALTH_FLAG.finditer(text)
-    ]
-    reads_arguments = "os.Args" in text or "flag.Arg(" in text or "cobra." in text
-    hits += [
-        Hit(_line_of(text, m.start()), _line_text(text, m.start()), "command", m.group(1))
-        for m in _HEALTH_COMMAND.finditer(text)
-        if reads_arguments
-    ]
+    hits = [hit._replace(value="flag", extra=hit.value) for hit in _hits(_HEALTH_FLAG, text)]
+    if "os.Args" in text or "flag.Arg(" in text or "cobra." in text:  # a `case` only where arguments are read
+        hits += [hit._replace(value="command", extra=hit.value) for hit in _hits(_HEALTH_COMMAND, text)]
     return tuple(sorted(hits))
 
 
