@@ -29,14 +29,21 @@ class Lab:
     private_netrc: Path | None = None
     compose: str = ""
 
-    def docker_run(self, *args: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, argv: list[str], timeout: float, check: bool, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a lab client with the lab's environment; with `check`, a failure shows the output's tail."""
         result = subprocess.run(
-            [self.docker, *args], capture_output=True, text=True, env=self.env, timeout=timeout, check=False
+            argv, cwd=cwd, capture_output=True, text=True, env=self.env, timeout=timeout, check=False
         )
         if check and result.returncode != 0:
             tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
-            raise AssertionError(f"docker {' '.join(args[:3])} failed ({result.returncode}):\n{tail}")
+            name = Path(argv[0]).name
+            raise AssertionError(f"{name} {' '.join(argv[1:4])} failed ({result.returncode}):\n{tail}")
         return result
+
+    def docker_run(self, *args: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self._run([self.docker, *args], timeout, check)
 
     def build(
         self, context: Path, tag: str, *extra: str, goproxy: str | None = None
@@ -68,19 +75,13 @@ class Lab:
             f"id=netrc,src={self.private_netrc}",
         )
 
-    def compose_run(self, project: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def compose_run(
+        self, project: Path, *args: str, timeout: float = 900, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         """Docker Compose (the real v2 binary up.sh fetched) in `project`, against the lab's engine."""
         if not self.compose:
             pytest.fail("the lab has no docker-compose: run `bash scripts/lab/up.sh` again")
-        return subprocess.run(
-            [self.compose, *args],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=timeout,
-            check=False,
-        )
+        return self._run([self.compose, *args], timeout, check, cwd=project)
 
     def proxy_requests(self) -> list[str]:
         if not self.proxy_log.is_file():
