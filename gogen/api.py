@@ -6,10 +6,10 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from gogen import context as context_mod
-from gogen import dockerignore, write
+from gogen import dockerignore, safefs, write
 from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
@@ -17,7 +17,15 @@ from gogen.model import Plan, Project, to_jsonable
 from gogen.plan import needed_for
 from gogen.plan import plan as make_plan
 from gogen.scan.project import scan_project
-from gogen.settings import CONFIG_FILE, Options, config_text, options_from, parse_config
+from gogen.settings import (
+    CONFIG_FILE,
+    Options,
+    SettingsError,
+    config_text,
+    key_line,
+    options_from,
+    parse_config,
+)
 
 
 @dataclass(frozen=True)
@@ -54,17 +62,86 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
     defaults_file = overrides.pop("defaults", None) or os.environ.get("GOGEN_DEFAULTS")
     base = Options()
     if defaults_file:
-        defaults_path = Path(str(defaults_file))
-        base = options_from(parse_config(_read(defaults_path), str(defaults_path)), base).validated(str(defaults_path))
-    config = path / CONFIG_FILE
-    if config.is_file():
-        base = options_from(parse_config(_read(config)), base)
-    return options_from(overrides, base).validated(CONFIG_FILE if config.is_file() else "options")
+        base = _organisation_defaults(Path(str(defaults_file)), base)
+    config_text_ = _repository_config(path)
+    if config_text_ is not None:
+        values = parse_config(config_text_)
+        _check_repository_templates(path, values.get("templates"), config_text_)
+        base = options_from(values, base)
+    return options_from(overrides, base).validated(CONFIG_FILE if config_text_ is not None else "options")
 
 
-def template_overlays(path: Path, chosen: Options) -> list[Path]:
-    """Template directories searched before the built-ins: gogen.toml's `templates`
-    (relative to the repository; `--templates` arrives absolute), else GOGEN_TEMPLATES."""
+def _organisation_defaults(file: Path, base: Options) -> Options:
+    """The organisation's defaults file: the caller's choice, so its `templates` may point
+    anywhere; a relative one is relative to the defaults file."""
+    values = parse_config(_read_caller_file(file, "--defaults or GOGEN_DEFAULTS"), str(file))
+    templates = values.get("templates")
+    if isinstance(templates, str) and not Path(templates).is_absolute():
+        values["templates"] = str((file.parent / templates).absolute())
+    return options_from(values, base).validated(str(file))
+
+
+def _repository_config(path: Path) -> str | None:
+    """The text of the repository's gogen.toml, None when it has none."""
+    return _repository_text(path, CONFIG_FILE)
+
+
+def _repository_text(path: Path, rel: str) -> str | None:
+    """A repository file gogen reads (gogen.toml, .dockerignore), None when absent.
+
+    Read like every repository file: only a regular file inside the repository; a refusal
+    names the file and why, never its content.
+    """
+    data = safefs.read_inside(path, rel)
+    if isinstance(data, safefs.Refused):
+        if data.kind == "missing":
+            return None
+        raise SettingsError(f"{rel} {data.reason}", file=rel, hint="make it a regular file in the repository")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError("not UTF-8 text", file=rel, line=line, hint="save it as UTF-8") from exc
+
+
+def _check_repository_templates(path: Path, templates: object, text: str) -> None:
+    """A template folder named by the repository's own gogen.toml must be a folder inside it.
+
+    Templates render in a sandbox, but a repository must still not make gogen read files
+    outside it (`templates = "/"`, `"../x"`, a symbolic link that leaves it).
+    """
+    if templates is None:
+        return
+    line = key_line(text, "templates")
+    name = str(templates)
+    if Path(name).is_absolute() or PureWindowsPath(name).is_absolute() or ".." in Path(name).parts:
+        raise SettingsError(
+            f"templates = {name!r} must be a folder inside the repository",
+            hint="use a relative path such as ci/templates; a folder outside is named with --templates or GOGEN_TEMPLATES",
+            file=CONFIG_FILE,
+            line=line,
+        )
+    folder = path / name
+    if not safefs.is_inside(folder, path):
+        raise SettingsError(
+            f"templates = {name!r} leads out of the repository through a symbolic link",
+            hint="point it at a real folder inside the repository",
+            file=CONFIG_FILE,
+            line=line,
+        )
+    if not folder.is_dir():
+        raise SettingsError(
+            f"templates = {name!r} is not a folder in the repository",
+            hint="create it (gogen templates export DIR) or remove the line",
+            file=CONFIG_FILE,
+            line=line,
+        )
+
+
+def template_overlays(path: Path, chosen: Options) -> list[rendering.Overlay]:
+    """Template directories searched before the built-ins: `templates` (gogen.toml's, relative
+    to the repository and confined to it; `--templates` and a defaults file's arrive absolute),
+    else GOGEN_TEMPLATES."""
     directory = chosen.templates or os.environ.get("GOGEN_TEMPLATES")
     if not directory:
         return []
@@ -73,7 +150,8 @@ def template_overlays(path: Path, chosen: Options) -> list[Path]:
         raise GogenError(
             f"template directory {overlay} does not exist", hint="check --templates, templates = or GOGEN_TEMPLATES"
         )
-    return [overlay]
+    confined = None if Path(directory).is_absolute() or directory != chosen.templates else path
+    return [rendering.Overlay(overlay, confined)]
 
 
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
@@ -81,9 +159,9 @@ def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
     return project, make_plan(project, options(path, overrides))
 
 
-def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
+def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[str, str]:
     """The generated files, in memory."""
-    return rendering.render(plan, overlays)
+    return rendering.render(plan, overlays or ())
 
 
 def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, dict[str, str]]:
@@ -105,10 +183,11 @@ def templates_export(destination: Path) -> list[Path]:
 def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextReport:
     """What the engine would receive: with the given .dockerignore, the repository's, or gogen's."""
     project, the_plan, files = rendered(path, {})
+    repository_file = _repository_text(path, ".dockerignore")
     if dockerignore_file is not None:
-        source, text = str(dockerignore_file), _read(dockerignore_file)
-    elif (path / ".dockerignore").is_file():
-        source, text = ".dockerignore", _read(path / ".dockerignore")
+        source, text = str(dockerignore_file), _read_caller_file(dockerignore_file, "--dockerignore")
+    elif repository_file is not None:
+        source, text = ".dockerignore", repository_file
     else:
         source, text = "the .dockerignore gogen would write", files[".dockerignore"]
     rules = dockerignore.parse(text, source)
@@ -120,6 +199,19 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GogenError(f"cannot read {path}: {exc}", file=str(path)) from exc
+
+
+def _read_caller_file(file: Path, named_by: str) -> str:
+    """A file the caller named (a defaults file, a .dockerignore to evaluate): any place, but a
+    regular file, read without blocking on a FIFO."""
+    data = safefs.read_inside(Path("/"), str(file.absolute()))
+    if isinstance(data, safefs.Refused):
+        raise GogenError(f"{data.reason}", file=str(file), hint=f"check {named_by}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GogenError("not UTF-8 text", file=str(file), line=line, hint=f"check {named_by}") from exc
 
 
 def _check_context(path: Path, project: Project, the_plan: Plan, text: str) -> None:
@@ -161,7 +253,9 @@ def _portable(path: Path, chosen: Options) -> Options:
         try:
             relative = Path(chosen.templates).relative_to(path.resolve())
         except ValueError:
-            return chosen
+            # A folder outside is the caller's choice (--templates, a defaults file): recorded
+            # in the repository it would be refused on the next run, so it is not recorded.
+            return dataclasses.replace(chosen, templates=None)
         return dataclasses.replace(chosen, templates=relative.as_posix())
     return chosen
 

@@ -32,7 +32,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 def scan(path: PathArg = Path(), as_json: JsonOpt = False) -> None:
     """Read the repository: modules, main packages, cgo, embeds, ports, with evidence."""
     project = api.scan(path)
-    sys.stdout.write(api.to_json(project) if as_json else report.project_summary(project))
+    if as_json:
+        _json(project)
+    else:
+        _out(report.project_summary(project))
 
 
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="distroless (default), scratch, alpine, debian.")]
@@ -59,6 +62,19 @@ ReadmeOpt = Annotated[
 ]
 templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
+
+
+def _out(text: str) -> None:
+    """Print to stdout with control characters escaped: scanned names can hold anything."""
+    sys.stdout.write(report.escape_controls(text))
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(report.escape_controls(text))
+
+
+def _json(value: object) -> None:
+    sys.stdout.write(report.escape_controls_json(api.to_json(value)))
 
 
 def _template_dir(templates: Path | None) -> str | None:
@@ -105,14 +121,17 @@ def _extras(
 def plan_command(path: PathArg = Path("."), as_json: JsonOpt = False) -> None:
     """Decide the Dockerfile (from gogen.toml and the scan): every decision with its reason."""
     _, plan = api.plan(path, {})
-    sys.stdout.write(api.to_json(plan) if as_json else report.plan_summary(plan) + report.warnings_summary(plan))
+    if as_json:
+        _json(plan)
+    else:
+        _out(report.plan_summary(plan) + report.warnings_summary(plan))
 
 
 @app.command()
 def explain(path: PathArg = Path(".")) -> None:
     """Print what gogen found, with evidence, and every decision it makes, with its reason."""
     project, plan = api.plan(path, {})
-    sys.stdout.write(report.project_summary(project) + "\n" + report.plan_summary(plan))
+    _out(report.project_summary(project) + "\n" + report.plan_summary(plan))
 
 
 @app.command()
@@ -125,7 +144,10 @@ def context(
 ) -> None:
     """What the Docker engine would receive as build context (files, bytes), and its problems."""
     result = api.context(path, dockerignore)
-    sys.stdout.write(api.to_json(result) if as_json else report.context_summary(result))
+    if as_json:
+        _json(result)
+    else:
+        _out(report.context_summary(result))
     if result.problems:
         raise typer.Exit(1)
 
@@ -142,13 +164,16 @@ def verify_command(
     pairs = tuple(tuple(item.split("=", 1)) for item in build_arg or [] if "=" in item)
     options = verify_mod.VerifyOptions(docker=docker, build_args=pairs)  # type: ignore[arg-type]
     result = api.verify(path, target, options)
-    sys.stdout.write(api.to_json(result) if as_json else report.verify_summary(result))
+    if as_json:
+        _json(result)
+    else:
+        _out(report.verify_summary(result))
 
 
 @app.command()
 def profiles() -> None:
     """List the runtime profiles and build strategies."""
-    sys.stdout.write(report.profiles_summary())
+    _out(report.profiles_summary())
 
 
 @app.command()
@@ -178,10 +203,10 @@ def init(
 
 
 def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
-    sys.stdout.write(report.plan_summary(outcome.plan) + report.warnings_summary(outcome.plan))
-    sys.stdout.write(report.changes_summary(outcome.changes, outcome.written, dry_run))
+    _out(report.plan_summary(outcome.plan) + report.warnings_summary(outcome.plan))
+    _out(report.changes_summary(outcome.changes, outcome.written, dry_run))
     if diff:
-        sys.stdout.write("".join(change.diff() for change in outcome.changes if change.status != "unchanged"))
+        _out("".join(change.diff() for change in outcome.changes if change.status != "unchanged"))
     if outcome.refused:
         raise typer.Exit(1)
 
@@ -227,7 +252,7 @@ def ci_command(
 @app.command()
 def readme(path: PathArg = Path(".")) -> None:
     """Print README.Docker.md: how to build, run, cross-build, pass secrets and regenerate."""
-    sys.stdout.write(api.readme(path))
+    _out(api.readme(path))
 
 
 @app.command()
@@ -235,11 +260,11 @@ def check(path: PathArg = Path(".")) -> None:
     """Exit 1, printing the diff, when the generated files are stale (for CI and pre-commit)."""
     stale = api.check(path)
     if not stale:
-        sys.stdout.write("gogen: generated files are up to date\n")
+        _out("gogen: generated files are up to date\n")
         return
-    sys.stdout.write("".join(change.diff() for change in stale))
+    _out("".join(change.diff() for change in stale))
     names = ", ".join(change.path for change in stale)
-    sys.stderr.write(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
+    _err(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
     raise typer.Exit(1)
 
 
@@ -248,7 +273,7 @@ def templates_list(path: PathArg = Path("."), templates: TemplatesOpt = None) ->
     """Every template, and where it comes from (an overlay directory or built-in)."""
     overrides: dict[str, object] = {"templates": _template_dir(templates)}
     for name, source in api.templates_list(path, overrides):
-        sys.stdout.write(f"{name:<28} {source}\n")
+        _out(f"{name:<28} {source}\n")
 
 
 @templates_app.command("export")
@@ -257,13 +282,13 @@ def templates_export(
 ) -> None:
     """Copy the built-in templates into DIRECTORY, as a starting point for an overlay."""
     for written in api.templates_export(directory):
-        sys.stdout.write(f"exported {written}\n")
+        _out(f"exported {written}\n")
 
 
 @app.command()
 def version() -> None:
     """Print gogen's version."""
-    sys.stdout.write(f"gogen {__version__}\n")
+    _out(f"gogen {__version__}\n")
 
 
 def main() -> None:
@@ -271,8 +296,8 @@ def main() -> None:
     try:
         app()
     except GogenError as exc:
-        sys.stderr.write(f"gogen: error: {exc}\n")
+        _err(f"gogen: error: {exc}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("gogen: interrupted\n")
+        _err("gogen: interrupted\n")
         sys.exit(130)

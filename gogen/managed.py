@@ -43,3 +43,9 @@ def state(text: str) -> State:
         return "unmanaged"
     unstamped = text[: match.start(1)] + PLACEHOLDER + text[match.end(1) :]
     return "pristine" if _digest(unstamped) == match.group(1) else "edited"
+
+
+def has_placeholder(text: str) -> bool:
+    """Whether `text` holds a marker line waiting for its checksum (what `stamp` fills in)."""
+    match = _MARKER_RE.search(text)
+    return match is not None and match.group(1) == PLACEHOLDER

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.nodes
+import jinja2.runtime
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from gogen import managed
+from gogen import managed, safefs
 from gogen.errors import GogenError
 from gogen.model import Plan
 
@@ -50,19 +56,110 @@ def _by_directory(files: Iterable[str]) -> list[tuple[str, list[str]]]:
 
 
 BUILTIN_PREFIX = "gogen"
+# The largest string or list a template may build with `*` or `**` (a repository's own
+# template must not exhaust the memory of the CI job that runs `gogen check`).
+MAX_PRODUCT = 1_000_000
 
 
-def environment(overlays: list[Path]) -> jinja2.Environment:
-    """The one Jinja2 environment: overlays first, then the built-ins.
+@dataclass(frozen=True)
+class Overlay:
+    """A template directory searched before the built-ins.
+
+    `confined_to` is the repository root when the repository's own gogen.toml named the
+    directory: then every template in it must be a regular file inside the repository. A
+    directory the caller chose (--templates, GOGEN_TEMPLATES, an organisation defaults file)
+    has `confined_to=None`: its templates may live anywhere, but are still only regular files.
+    """
+
+    directory: Path
+    confined_to: Path | None = None
+
+    def names(self) -> list[str]:
+        """Every `*.j2` below the directory, as template names; symbolic links to folders are not walked."""
+        found = []
+        for current, dirs, files in os.walk(self.directory):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".j2"):
+                    found.append(Path(current, name).relative_to(self.directory).as_posix())
+        return found
+
+    def read(self, name: str) -> tuple[str, str] | None:
+        """(source, file name) of template `name`, None when this overlay does not have it."""
+        path = self.directory / name
+        if self.confined_to is not None:
+            data = safefs.read_inside(self.confined_to, os.path.relpath(path, self.confined_to))
+        else:
+            data = safefs.read_inside(Path("/"), str(path.absolute()))
+        if isinstance(data, safefs.Refused):
+            if data.kind == "missing":
+                return None
+            raise TemplateError(f"template {name} {data.reason}", file=str(path))
+        try:
+            return data.decode("utf-8"), str(path)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise TemplateError("template is not UTF-8 text", file=str(path), line=line) from exc
+
+
+class _OverlayLoader(jinja2.BaseLoader):
+    """Templates from the overlays, in order, read only through `Overlay.read`."""
+
+    def __init__(self, overlays: Sequence[Overlay]) -> None:
+        self.overlays = list(overlays)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if ".." in template.split("/") or template.startswith("/"):
+            raise jinja2.TemplateNotFound(template)
+        for overlay in self.overlays:
+            found = overlay.read(template)
+            if found is not None:
+                source, filename = found
+                return source, filename, lambda: False
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        return sorted({name for overlay in self.overlays for name in overlay.names()})
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no Python internals, no mutation of the plan), with `*` and `**` bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _magnitude(left) * max(_magnitude(right), 1) > 64:
+            raise SecurityError("the power is too large for a template")
+        if operator == "*" and _product_size(left, right) > MAX_PRODUCT:
+            raise SecurityError(f"the repetition is too long for a template (over {MAX_PRODUCT})")
+        return super().call_binop(context, operator, left, right)
+
+
+def _magnitude(value: Any) -> int:
+    return abs(value).bit_length() if isinstance(value, int) else 0
+
+
+def _product_size(left: Any, right: Any) -> int:
+    """The length `left * right` would have when one side is a sequence, else 0."""
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+            return len(sequence) * count
+    return 0
+
+
+def environment(overlays: Sequence[Overlay]) -> jinja2.Environment:
+    """The one Jinja2 environment, sandboxed: overlays first, then the built-ins.
 
     A template in an overlay directory replaces the built-in of the same name; it can also
     extend the built-in one as `gogen/<name>` and override its blocks.
     """
     builtin = jinja2.FileSystemLoader(str(builtin_templates()))
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(
             [
-                jinja2.FileSystemLoader([str(p) for p in overlays]),
+                _OverlayLoader(overlays),
                 jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
                 builtin,
             ]
@@ -97,21 +194,29 @@ def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def _check_blocks(env: jinja2.Environment, name: str) -> None:
-    """An overlay block that its parent template does not have would be silently ignored: refuse it."""
-    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    tree = env.parse(source, name, filename)
-    parent = next(
+def _parent_of(tree: jinja2.nodes.Template) -> str | None:
+    return next(
         (
-            node.template.value
+            str(node.template.value)
             for node in tree.find_all(jinja2.nodes.Extends)
             if isinstance(node.template, jinja2.nodes.Const)
         ),
         None,
     )
+
+
+def _parsed(env: jinja2.Environment, name: str) -> tuple[jinja2.nodes.Template, str | None]:
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    return env.parse(source, name, filename), filename
+
+
+def _check_blocks(env: jinja2.Environment, name: str) -> None:
+    """An overlay block that its parent template does not have would be silently ignored: refuse it."""
+    tree, filename = _parsed(env, name)
+    parent = _parent_of(tree)
     if parent is None:
         return
-    known = _blocks_of(env, str(parent))
+    known = _blocks_of(env, parent, chain=(name,))
     for block in tree.find_all(jinja2.nodes.Block):
         if block.name not in known:
             raise TemplateError(
@@ -122,13 +227,16 @@ def _check_blocks(env: jinja2.Environment, name: str) -> None:
             )
 
 
-def _blocks_of(env: jinja2.Environment, name: str) -> set[str]:
-    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    tree = env.parse(source, name, filename)
+def _blocks_of(env: jinja2.Environment, name: str, chain: tuple[str, ...]) -> set[str]:
+    """The blocks of `name` and of every template it extends; a template that extends itself
+    (directly or through others) is refused instead of recursing for ever."""
+    if name in chain:
+        raise TemplateError(f"template {chain[0]} extends itself: {' → '.join((*chain, name))}")
+    tree, _ = _parsed(env, name)
     blocks = {block.name for block in tree.find_all(jinja2.nodes.Block)}
-    for node in tree.find_all(jinja2.nodes.Extends):
-        if isinstance(node.template, jinja2.nodes.Const):
-            blocks |= _blocks_of(env, str(node.template.value))
+    parent = _parent_of(tree)
+    if parent is not None:
+        blocks |= _blocks_of(env, parent, (*chain, name))
     return blocks
 
 
@@ -139,6 +247,8 @@ def _template_error(exc: jinja2.TemplateError, name: str) -> TemplateError:
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateError(f"template {exc.name!r} not found (needed by {name})", hint="check the extends line")
     file, line = _template_location(exc)
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"template refused by the sandbox: {exc}", file=file or name, line=line)
     return TemplateError(f"template does not render: {exc}", file=file or name, line=line)
 
 
@@ -155,50 +265,84 @@ def _render_one(env: jinja2.Environment, name: str, context: dict[str, Any]) -> 
         return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise _template_error(exc, name) from exc
+    except RecursionError as exc:
+        file, line = _template_location(exc)
+        raise TemplateError("template includes or extends itself without end", file=file or name, line=line) from exc
 
 
-def render(plan: Plan, overlays: list[Path] | None = None) -> dict[str, str]:
+def _stamped(text: str, template: str, output: str) -> str:
+    if not managed.has_placeholder(text):
+        raise TemplateError(
+            f"the rendered {output} has no `{{{{ marker }}}}` line",
+            file=template,
+            hint="keep `{{ marker }}` in the template: it is how regen and check know the file is gogen's",
+        )
+    return managed.stamp(text)
+
+
+def render(plan: Plan, overlays: Sequence[Overlay] = ()) -> dict[str, str]:
     """Render every output file of `plan`; each carries gogen's checksum marker."""
-    env = environment(overlays or [])
-    for overlay in overlays or []:
-        for found in sorted(overlay.rglob("*.j2")):
-            _render_guard(env, found.relative_to(overlay).as_posix())
+    env = environment(overlays)
+    for overlay in overlays:
+        for name in overlay.names():
+            _render_guard(env, name)
     context = {"plan": plan, "marker": managed.marker_line()}
     templates = {**OUTPUTS, **{output: OPTIONAL_OUTPUTS[output] for output in plan.outputs}}
     files = {}
     for output, template in templates.items():
-        text = _render_one(env, template.format(profile=plan.profile), context)
-        files[output] = managed.stamp(_tidy(text))
+        name = template.format(profile=plan.profile)
+        text = _tidy(_render_one(env, name, context))
+        files[output] = _stamped(text, _source_of(overlays, name), output)
     return files
 
 
-def template_sources(overlays: list[Path]) -> list[tuple[str, str]]:
+def _source_of(overlays: Sequence[Overlay], name: str) -> str:
+    """Where template `name` comes from: the first overlay holding it, or gogen's built-ins."""
+    return next(
+        (str(overlay.directory / name) for overlay in overlays if name in overlay.names()),
+        "built-in",
+    )
+
+
+def template_sources(overlays: Sequence[Overlay]) -> list[tuple[str, str]]:
     """Every template name with where it comes from: an overlay directory or gogen's built-ins."""
     builtin = builtin_templates()
     names = {p.relative_to(builtin).as_posix() for p in builtin.rglob("*.j2")}
     for overlay in overlays:
-        names |= {p.relative_to(overlay).as_posix() for p in overlay.rglob("*.j2")}
-    result = []
-    for name in sorted(names):
-        source = next((str(overlay / name) for overlay in overlays if (overlay / name).is_file()), "built-in")
-        result.append((name, source))
-    return result
+        names |= set(overlay.names())
+    return [(name, _source_of(overlays, name)) for name in sorted(names)]
 
 
 def export_templates(destination: Path) -> list[Path]:
-    """Copy the built-in templates into `destination` (which must not hold any of them yet)."""
+    """Copy the built-in templates into `destination`, which must not hold any of them yet.
+
+    Every target is checked before the first is written, so a clash (a file where a folder
+    should be, an existing template) leaves nothing half-exported.
+    """
     builtin = builtin_templates()
-    sources = sorted(builtin.rglob("*.j2"))
-    clashes = [destination / p.relative_to(builtin) for p in sources if (destination / p.relative_to(builtin)).exists()]
-    if clashes:
-        raise GogenError(f"{clashes[0]} already exists", hint="export into an empty directory")
+    names = sorted(p.relative_to(builtin) for p in builtin.rglob("*.j2"))
+    _check_export(destination, names)
     written = []
-    for source in sources:
-        target = destination / source.relative_to(builtin)
+    for name in names:
+        target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+        with open(target, "xb") as handle:
+            handle.write((builtin / name).read_bytes())
         written.append(target)
     return written
+
+
+def _check_export(destination: Path, names: list[Path]) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise GogenError(f"{destination} exists and is not a directory", hint="export into a new or empty directory")
+    for name in names:
+        target = destination / name
+        for parent in reversed(target.relative_to(destination).parents[:-1]):
+            folder = destination / parent
+            if folder.exists() and not folder.is_dir():
+                raise GogenError(f"{folder} exists and is not a directory", hint="export into a new or empty directory")
+        if target.exists() or target.is_symlink():
+            raise GogenError(f"{target} already exists", hint="export into a new or empty directory")
 
 
 def _tidy(text: str) -> str:

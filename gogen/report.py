@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from gogen.context import ContextReport
 from gogen.model import Evidence, Main, Plan, Project
 from gogen.profiles import PROFILES, STRATEGIES
@@ -144,3 +146,28 @@ def verify_summary(result: VerifyReport) -> str:
     lines.append(f"  run: {ran}")
     lines.extend(f"    | {line}" for line in result.run_output.strip().splitlines()[-5:])
     return "\n".join(lines) + "\n"
+
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls, DEL, and the
+# bidirectional overrides and isolates that reorder what is shown ("Trojan source").
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every character a terminal would act on shown as an escape (`\\x1b`, `\\u202e`).
+
+    Newlines and tabs are kept: they are the layout of gogen's own output. Scanned names (a
+    folder called `\\x1b]0;pwned\\x07`) can hold anything, so everything printed passes here.
+    """
+    return _UNSAFE.sub(_escape_one, text)
+
+
+def escape_controls_json(text: str) -> str:
+    """The same for JSON text: `\\u001b` escapes, which JSON parsers read back as the character."""
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

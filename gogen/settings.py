@@ -84,7 +84,10 @@ class Options:
                     file=source,
                     hint="name a main package directory such as cmd/api or .",
                 )
-        debian_codename(self.debian_release)
+        try:
+            debian_codename(self.debian_release)
+        except GogenError as exc:
+            raise SettingsError(exc.message, file=source, hint=exc.hint) from exc
         for kind, mirror in self.images:
             if kind not in IMAGE_KINDS:
                 raise SettingsError(
@@ -217,7 +220,7 @@ def _config_error(message: str, hint: str, line: int | None = None, file: str = 
     return SettingsError(message, file=file, line=line, hint=hint)
 
 
-def _key_line(text: str, key: str) -> int | None:
+def key_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
             return number
@@ -226,6 +229,7 @@ def _key_line(text: str, key: str) -> int | None:
 
 def parse_config(text: str, file: str = CONFIG_FILE) -> dict[str, object]:
     """Read gogen.toml (or an organisation defaults file); unknown keys and wrong types are errors."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
@@ -233,7 +237,7 @@ def parse_config(text: str, file: str = CONFIG_FILE) -> dict[str, object]:
     values: dict[str, object] = {}
     for key, item in document.unwrap().items():
         expected = _CONFIG_TYPES.get(key)
-        line = _key_line(text, key) or _key_line(text, f"[{key}]")
+        line = key_line(text, key) or key_line(text, f"[{key}]")
         if expected is None:
             raise _config_error(f"unknown key {key!r}", f"known keys: {', '.join(_CONFIG_TYPES)}", line, file)
         if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
@@ -296,7 +300,7 @@ def options_from(values: dict[str, object], base: Options | None = None) -> Opti
 def config_text(options: Options, existing: str | None) -> str:
     """gogen.toml holding `options`: the existing file updated in place (its comments kept), or a new one."""
     if existing is not None:
-        document = tomlkit.parse(existing)
+        document = tomlkit.parse(existing.removeprefix("\ufeff"))
     else:
         document = tomlkit.document()
         document.add(tomlkit.comment("gogen's settings for this repository; `gogen regen` reads them."))
