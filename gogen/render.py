@@ -292,8 +292,22 @@ def render(plan: Plan, overlays: Sequence[Overlay] = ()) -> dict[str, str]:
     for output, template in templates.items():
         name = template.format(profile=plan.profile)
         text = _tidy(_render_one(env, name, context))
-        files[output] = _stamped(text, _source_of(overlays, name), output)
+        files[output] = _stamped(text, _overlay_in_chain(env, overlays, name), output)
     return files
+
+
+def _overlay_in_chain(env: jinja2.Environment, overlays: Sequence[Overlay], name: str) -> str:
+    """The first overlay file among `name` and the templates it extends (profiles extend
+    Dockerfile.j2, which an overlay may replace), else "built-in"."""
+    seen: set[str] = set()
+    current: str | None = name
+    while current is not None and current not in seen:
+        seen.add(current)
+        source = _source_of(overlays, current)
+        if source != "built-in":
+            return source
+        current = _parent_of(_parsed(env, current)[0])
+    return "built-in"
 
 
 def _source_of(overlays: Sequence[Overlay], name: str) -> str:
