@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gogen import safefs
 from gogen.errors import GogenError
 
 _STEP = re.compile(r"^#(\d+) \[([^\]]+)\] (.*)$")
@@ -120,8 +121,9 @@ def _copy_context(root: Path, included: Sequence[str], destination: Path) -> Non
         else:
             shutil.copy2(source, target)
     for name in ("Dockerfile", ".dockerignore"):
-        if (root / name).is_file() and not (destination / name).exists():
-            shutil.copy2(root / name, destination / name)
+        data = safefs.read_inside(root, name)
+        if isinstance(data, bytes) and not (destination / name).exists():
+            (destination / name).write_bytes(data)
 
 
 def _binary_bytes(image: str, binary: str, options: VerifyOptions) -> int | None:
