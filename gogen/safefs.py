@@ -52,6 +52,8 @@ def is_inside(path: str | Path, root: str | Path) -> bool:
 def classify(root: Path, rel: str) -> Refused | None:
     """None when `root/rel` is a regular file inside `root` (links inside are fine)."""
     path = root / rel
+    if "\x00" in rel:
+        return Refused(rel, "missing", "a NUL byte in the name")
     try:
         info = os.stat(path)
     except FileNotFoundError:
