@@ -6,15 +6,18 @@ tokens these formats are made of, so that deep paths (blocks, quoting, directive
 
 from __future__ import annotations
 
+import posixpath
 import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gogen.errors import ParseError
-from gogen.scan.constraints import Target, parse_go_build
+from gogen.scan.constraints import MAX_SIZE, Target, parse_go_build
+from gogen.scan.facts import valid_embed_pattern
 from gogen.scan.gofile import parse_file
-from gogen.scan.gomod import parse_go_mod, parse_go_work
+from gogen.scan.gomod import is_local_path, parse_go_mod, parse_go_work
+from gogen.scan.reading import is_absolute_anywhere, local_dir
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -191,3 +194,108 @@ def _python_eval(expr: str, tags: frozenset[str]) -> bool:
 def test_build_expressions_agree_with_boolean_logic(expr: str, target: Target) -> None:
     tags = target.tags()
     assert parse_go_build(expr)(tags) is _python_eval(expr, tags)
+
+
+# The constraint parser on hostile input: random token streams, and expressions the go command
+# treats as equal. The parser keeps an explicit stack, so depth never meets Python's recursion
+# limit; the go command's size limit (MAX_SIZE operands) is the only bound.
+
+_TOKENS = ["(", ")", "!", "&&", "||", "linux", "amd64", "cgo", "go1.21", "x_y", " ", "\t", "é", "#", "-"]
+_TARGETS = st.sampled_from([Target("linux", "amd64"), Target("windows", "arm64", cgo=True, go_minor=20)])
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join), _TARGETS)
+def test_random_token_streams_parse_or_raise_a_located_parse_error(text: str, target: Target) -> None:
+    try:
+        expr = parse_go_build(text, "pkg/x.go", 7)
+    except ParseError as error:
+        assert (error.file, error.line) == ("pkg/x.go", 7)
+        assert str(error).startswith("pkg/x.go:7: ")
+    else:
+        assert expr(target.tags()) in (True, False)
+
+
+@FUZZ
+@given(
+    st.lists(st.sampled_from(["(", ")", "!", "&&", "||", "linux"]), min_size=1, max_size=20),
+    st.integers(1, 400),
+)
+def test_long_repeated_token_streams_never_exhaust_the_stack(unit: list[str], times: int) -> None:
+    try:
+        parse_go_build(" ".join(unit * times))(frozenset({"linux"}))
+    except ParseError as error:
+        assert error.message.startswith("invalid //go:build expression")
+
+
+def _wrap(expr: str, depth: int) -> str:
+    return "(" * depth + expr + ")" * depth
+
+
+@FUZZ
+@given(_expr(3), _expr(3), st.integers(0, 300), _TARGETS)
+def test_equivalent_expressions_evaluate_equal(a: str, b: str, depth: int, target: Target) -> None:
+    tags = target.tags()
+    value_a, value_b = parse_go_build(a)(tags), parse_go_build(b)(tags)
+    equal = {
+        _wrap(a, depth): value_a,
+        f"!({a})": not value_a,
+        f"({a}) && ({a})": value_a,
+        f"({a}) || ({a})": value_a,
+        f"!(({a}) && ({b}))": parse_go_build(f"!({a}) || !({b})")(tags),
+        f"!(({a}) || ({b}))": parse_go_build(f"!({a}) && !({b})")(tags),
+        f"({a}) || ({b}) && linux": value_a or (value_b and "linux" in tags),
+        f"({a}) && ({b}) || linux": (value_a and value_b) or "linux" in tags,
+    }
+    for text, expected in equal.items():
+        assert parse_go_build(text)(tags) is expected, text
+
+
+@given(st.integers(1, MAX_SIZE + 50), st.sampled_from([" && ", " || "]), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_the_go_commands_size_limit_is_applied(count: int, operator: str, nested: bool) -> None:
+    text = _wrap("linux", count - 1) if nested else operator.join(["linux"] * count)
+    if count <= MAX_SIZE:
+        assert parse_go_build(text)(frozenset({"linux"})) is True
+    else:
+        try:
+            parse_go_build(text)
+        except ParseError as error:
+            assert "too large" in error.message
+        else:
+            raise AssertionError("an expression over the go command's limit was accepted")
+
+
+# Path handling: whatever a go.mod, go.work or //go:embed line says, what gogen takes for a
+# folder of the repository stays inside it.
+
+_PATH_PARTS = ["a", "b", ".", "..", "", "C:", "c:x", "\\", "\\\\srv", "/", "~", "all:", "*", "[", "é"]
+_paths_text = st.lists(st.sampled_from(_PATH_PARTS), max_size=8).map("/".join) | st.text(max_size=12)
+
+
+@FUZZ
+@given(st.sampled_from([".", "a", "a/b"]), _paths_text)
+def test_local_directories_never_leave_the_repository(base: str, target: str) -> None:
+    rel = local_dir(base, target)
+    if rel is None:
+        return
+    assert not rel.startswith(("/", "../")) and rel != ".."
+    assert posixpath.normpath(posixpath.join("/repo", rel)).startswith("/repo")
+
+
+@FUZZ
+@given(_paths_text)
+def test_valid_embed_patterns_stay_below_their_package(pattern: str) -> None:
+    if not valid_embed_pattern(pattern):
+        return
+    body = pattern.removeprefix("all:")
+    assert not body.startswith("/") and ".." not in body.split("/")
+    assert posixpath.normpath(posixpath.join("/repo/pkg", body)).startswith("/repo/pkg/")
+
+
+@FUZZ
+@given(_paths_text)
+def test_absolute_paths_of_every_system_are_directories_and_outside(path: str) -> None:
+    if is_absolute_anywhere(path):
+        assert is_local_path(path)
+        assert local_dir(".", path) is None

@@ -7,7 +7,7 @@ Semantics follow go/build: a file is part of a build for a target when its name'
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -109,85 +109,139 @@ def _tags(target: Target) -> frozenset[str]:
     return frozenset(tags)
 
 
-_TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[A-Za-z0-9_.]+)")
+_TOKEN = re.compile(r"[ \t]*(\|\||&&|!|\(|\)|[\w.]+)")
+MAX_SIZE = 1000
+"""go/build/constraint's maxSize: at most this many operands (tags and parenthesised groups).
+
+The go command rejects a longer expression ("build expression too large"), so gogen does too,
+and its parser keeps an explicit stack: no expression, however deep, reaches Python's
+recursion limit."""
+
+_BINARY_PRECEDENCE = {"||": 1, "&&": 2}
+
+
+class _Program:
+    """A parsed expression in postfix form, evaluated with an explicit stack.
+
+    Items are tag names (`str`) and the operators `!`, `&&`, `||` (held as ints, so that a tag
+    can never be mistaken for an operator).
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[str | int, ...]) -> None:
+        self.items = items
+
+    def __call__(self, tags: frozenset[str]) -> bool:
+        stack: list[bool] = []
+        for item in self.items:
+            if isinstance(item, str):
+                stack.append(item in tags)
+            elif item == _NOT:
+                stack[-1] = not stack[-1]
+            else:
+                right = stack.pop()
+                stack[-1] = (stack[-1] and right) if item == _AND else (stack[-1] or right)
+        return stack[-1]
+
+
+_NOT, _AND, _OR = 0, 1, 2
+_CODES = {"!": _NOT, "&&": _AND, "||": _OR}
 
 
 class _ExprParser:
-    """Recursive descent over `||`, `&&`, `!`, parentheses and tags, as go/build/constraint."""
+    """`||`, `&&`, `!`, parentheses and tags, as go/build/constraint, without recursion.
+
+    A shunting-yard over the tokens, checking the grammar as it goes: an operand (tag, `(`, or
+    `!` followed by a tag or `(`; `!!` is "double negation not allowed") alternates with an
+    operator (`&&`, `||`, or `)` closing an open group).
+    """
 
     def __init__(self, text: str, file: str, line: int) -> None:
+        self.text = text.rstrip()
         self.file, self.line = file, line
-        self.tokens: list[str] = []
-        pos = 0
-        text = text.rstrip()
-        while pos < len(text):
-            match = _TOKEN.match(text, pos)
-            if match is None:
-                raise ParseError(f"invalid //go:build expression near {text[pos : pos + 10]!r}", file=file, line=line)
-            self.tokens.append(match.group(1))
-            pos = match.end()
-        self.pos = 0
 
     def fail(self, what: str) -> ParseError:
         return ParseError(f"invalid //go:build expression: {what}", file=self.file, line=self.line)
 
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> str:
-        token = self.peek()
-        if token is None:
-            raise self.fail("unexpected end")
-        self.pos += 1
-        return token
+    def tokens(self) -> Iterator[str]:
+        pos, text = 0, self.text
+        while pos < len(text):
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                if not text[pos:].strip(" \t"):
+                    return
+                raise ParseError(
+                    f"invalid //go:build expression near {text[pos : pos + 10]!r}", file=self.file, line=self.line
+                )
+            pos = match.end()
+            yield match.group(1)
 
     def parse(self) -> Expr:
-        if not self.tokens:
-            raise self.fail("empty expression")
-        expr = self.or_expr()
-        if self.peek() is not None:
-            raise self.fail(f"unexpected {self.peek()!r}")
-        return expr
-
-    def or_expr(self) -> Expr:
-        left = self.and_expr()
-        while self.peek() == "||":
-            self.take()
-            left = _or(left, self.and_expr())
-        return left
-
-    def and_expr(self) -> Expr:
-        left = self.not_expr()
-        while self.peek() == "&&":
-            self.take()
-            left = _and(left, self.not_expr())
-        return left
-
-    def not_expr(self) -> Expr:
-        token = self.take()
-        if token == "!":
-            inner = self.not_expr()
-            return lambda tags: not inner(tags)
-        if token == "(":
-            inner = self.or_expr()
-            if self.take() != ")":
+        output: list[str | int] = []
+        ops: list[str] = []  # "(", "!", "&&", "||"
+        expect_operand = True
+        negated = False
+        size = 0
+        for token in self.tokens():
+            if expect_operand:
+                if token == "!" and negated:
+                    raise self.fail("double negation not allowed")
+                if not negated:
+                    size += 1
+                    if size > MAX_SIZE:
+                        raise self.fail(f"build expression too large (over {MAX_SIZE} operands, as the go command)")
+                if token == "!":
+                    ops.append("!")
+                    negated = True
+                elif token == "(":
+                    ops.append("(")
+                    negated = False
+                elif token in ("&&", "||", ")"):
+                    raise self.fail(f"unexpected {token!r}")
+                else:
+                    output.append(token)
+                    negated = False
+                    expect_operand = False
+                    self._close_negations(ops, output)
+                continue
+            if token == ")":
+                while ops and ops[-1] != "(":
+                    output.append(_CODES[ops.pop()])
+                if not ops:
+                    raise self.fail("unexpected ')'")
+                ops.pop()
+                self._close_negations(ops, output)
+            elif token in _BINARY_PRECEDENCE:
+                precedence = _BINARY_PRECEDENCE[token]
+                while ops and ops[-1] in _BINARY_PRECEDENCE and _BINARY_PRECEDENCE[ops[-1]] >= precedence:
+                    output.append(_CODES[ops.pop()])
+                ops.append(token)
+                expect_operand = True
+            else:
+                raise self.fail(f"unexpected {token!r}")
+        if expect_operand:
+            raise self.fail("empty expression" if not output and not ops else "unexpected end")
+        while ops:
+            op = ops.pop()
+            if op == "(":
                 raise self.fail("missing )")
-            return inner
-        if token in ("||", "&&", ")"):
-            raise self.fail(f"unexpected {token!r}")
-        return lambda tags: token in tags
+            output.append(_CODES[op])
+        if len(output) == 1:
+            tag = output[0]
+            return lambda tags: tag in tags
+        return _Program(tuple(output))
 
-
-def _or(left: Expr, right: Expr) -> Expr:
-    return lambda tags: left(tags) or right(tags)
-
-
-def _and(left: Expr, right: Expr) -> Expr:
-    return lambda tags: left(tags) and right(tags)
+    @staticmethod
+    def _close_negations(ops: list[str], output: list[str | int]) -> None:
+        """A `!` applies to the one atom that follows it: close it once that atom is complete."""
+        while ops and ops[-1] == "!":
+            ops.pop()
+            output.append(_NOT)
 
 
 def parse_go_build(expr: str, file: str = "", line: int = 0) -> Expr:
-    """Parse the text after `//go:build`."""
+    """Parse the text after `//go:build`. Raises ParseError as the go command would reject it."""
     return _ExprParser(expr, file, line).parse()
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gogen.model import CgoLibrary, Embed, Evidence, Port, Warning
+from gogen.safefs import Refused, is_inside, is_regular_inside, read_inside
 from gogen.scan import knowledge
 from gogen.scan.gofile import GoFile, Hit, locate_import
-from gogen.scan.packages import Package
+from gogen.scan.packages import GO_FILE_LIMIT, Package
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -56,6 +57,9 @@ def package_facts(root: Path, package: Package, resolve: Callable[[str], Package
             facts.cgo_libraries.extend(_libraries(rel, gofile))
         for hit in gofile.embeds:
             for pattern in knowledge.embed_patterns(hit.value):
+                if not valid_embed_pattern(pattern):
+                    facts.warnings.append(_invalid_embed(pattern, rel, hit.line))
+                    continue
                 files = embedded_files(root, package.dir, pattern)
                 exists = bool(files)
                 facts.embeds.append(Embed(pattern, rel, hit.line, exists, files))
@@ -69,11 +73,10 @@ def package_facts(root: Path, package: Package, resolve: Callable[[str], Package
 
 def _import_evidence(root: Path, rel: str, path: str) -> Evidence:
     """Re-read the file to say on which line it imports `path` (only for imports that prove something)."""
-    try:
-        text = (root / rel).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = read_inside(root, rel, GO_FILE_LIMIT)
+    if isinstance(data, Refused):
         return Evidence(rel, 0, f'import "{path}"')
-    line, line_text = locate_import(text, path)
+    line, line_text = locate_import(data.decode("utf-8", errors="replace"), path)
     return Evidence(rel, line, line_text)
 
 
@@ -125,7 +128,7 @@ def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: 
         (
             posixpath.normpath(posixpath.join(p, "package.json"))
             for p in places
-            if (root / p / "package.json").is_file()
+            if is_regular_inside(root, posixpath.normpath(posixpath.join(p, "package.json")))
         ),
         None,
     )
@@ -142,22 +145,71 @@ def _missing_embed(root: Path, package_dir: str, pattern: str, file: str, line: 
     )
 
 
+def valid_embed_pattern(pattern: str) -> bool:
+    """The go command's check: an unrooted slash path with no empty, `.` or `..` element.
+
+    As cmd/go (validEmbedPattern: `pattern != "." && fs.ValidPath(pattern)`, and path.Match
+    syntax): `/etc/passwd`, `../secrets`, `a//b`, `./static` and `[` are "invalid pattern syntax".
+    """
+    body = pattern.removeprefix("all:")
+    if not body or body == "." or "\x00" in body:
+        return False
+    if any(part in ("", ".", "..") for part in body.split("/")):
+        return False
+    return _match_syntax_ok(body)
+
+
+def _match_syntax_ok(body: str) -> bool:
+    """path.Match's syntax: every `[` closed by a later `]`, no `\\` at the end."""
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 >= len(body):
+                return False
+            index += 2
+            continue
+        if char == "[":
+            close = body.find("]", index + 2 if body[index + 1 : index + 2] == "^" else index + 1)
+            if close < 0:
+                return False
+            index = close
+        index += 1
+    return True
+
+
+def _invalid_embed(pattern: str, file: str, line: int) -> Warning:
+    return Warning(
+        "embed-invalid-pattern",
+        f"//go:embed {pattern}: invalid pattern syntax (the go command rejects an absolute pattern or one with "
+        "an empty, `.` or `..` element, and the build fails); gogen looks for no file outside the package",
+        file,
+        line,
+    )
+
+
 def embedded_files(root: Path, package_dir: str, pattern: str) -> tuple[str, ...]:
     """The files a `//go:embed` pattern makes the build read, as paths from the root.
 
-    As the go command does: a matched directory brings every file below it, except names
-    starting with `.` or `_` unless the pattern has the `all:` prefix.
+    As the go command does: a matched directory brings every regular file below it, except names
+    starting with `.` or `_` unless the pattern has the `all:` prefix; a matched symbolic link is
+    not embedded. Nothing outside the repository is ever listed: an invalid pattern matches
+    nothing, and a match reached through a linked directory that leaves the repository is dropped.
     """
+    if not valid_embed_pattern(pattern):
+        return ()
     everything = pattern.startswith("all:")
     base = root / package_dir
+    if not is_inside(base, root):
+        return ()
     try:
         matches = sorted(glob.glob(pattern.removeprefix("all:"), root_dir=base, include_hidden=True))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return ()
     found: list[str] = []
     for match in matches:
         path = base / match
-        if path.is_symlink() and not _inside(root, path):
+        if path.is_symlink() or not is_inside(path, root):
             continue
         if path.is_dir():
             found.extend(_files_below(root, path, everything))
@@ -166,21 +218,25 @@ def embedded_files(root: Path, package_dir: str, pattern: str) -> tuple[str, ...
     return tuple(sorted(set(found)))
 
 
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _files_below(root: Path, directory: Path, everything: bool) -> list[str]:
+    """Regular files below `directory` (links are not followed nor listed), as paths from the root."""
     found = []
-    for current, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if everything or not d.startswith((".", "_")))
-        for name in sorted(files):
-            if everything or not name.startswith((".", "_")):
-                found.append((Path(current) / name).relative_to(root).as_posix())
+    stack = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            if not everything and entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(Path(entry.path).relative_to(root).as_posix())
+        stack.extend(reversed(subdirs))
     return found
 
 

@@ -389,8 +389,13 @@ def _env_port_defaults(text: str) -> tuple[Hit, ...]:
 
 def parse_file(data: bytes, file: str) -> GoFile:
     """Parse a Go file's bytes: header plus line scan. Raises ParseError for non-Go content."""
-    if b"\x00" in data[:8192]:
-        raise ParseError("binary content in a .go file", file=file, line=1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ParseError(
+            "binary content in a .go file (a NUL byte, which the go command rejects)",
+            file=file,
+            line=data.count(b"\n", 0, nul) + 1,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

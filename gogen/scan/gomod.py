@@ -115,11 +115,15 @@ class _Collector:
 
 
 def is_local_path(path: str) -> bool:
-    """A replacement target that is a directory: `./x`, `../x`, `/abs`, or a Windows path."""
+    """A replacement target that is a directory, as modfile.IsDirectoryPath reads it.
+
+    `./x`, `../x`, `/abs`, and Windows forms (`.\\x`, `\\x`, `\\\\server\\share`, `C:\\x`,
+    `C:x`): go.mod files move between systems, so every syntax counts.
+    """
     return (
         path in (".", "..")
-        or path.startswith(("./", "../", "/", ".\\", "..\\"))
-        or bool(re.match(r"^[A-Za-z]:[\\/]", path))
+        or path.startswith(("./", "../", "/", ".\\", "..\\", "\\"))
+        or bool(re.match(r"^[A-Za-z]:", path))
     )
 
 
@@ -127,8 +131,9 @@ def decode_text(data: bytes, file: str) -> str:
     """UTF-8 text without a BOM and with CRLF line ends folded to LF."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\x00" in data:
-        raise ParseError("file holds NUL bytes; it is not a text file", file=file, line=1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ParseError("file holds NUL bytes; it is not a text file", file=file, line=data.count(b"\n", 0, nul) + 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -228,7 +233,16 @@ def parse_lines(text: str, file: str) -> list[Line]:
 
 
 def check_go_version(value: str, file: str, lineno: int) -> str:
-    if GO_VERSION_RE.match(value) or _LEGACY_GO_VERSION_RE.match(value):
+    match = GO_VERSION_RE.match(value)
+    if match and match.group(1) != "1":
+        raise ParseError(
+            f"go version {value!r} names no Go release: every Go toolchain is 1.N, so the go command "
+            "cannot satisfy it and no golang image provides it",
+            file=file,
+            line=lineno,
+            hint="write the minimum Go version as 1.N or 1.N.P, e.g. go 1.22",
+        )
+    if match or _LEGACY_GO_VERSION_RE.match(value):
         return value
     raise ParseError(
         f"invalid go version {value!r}",
@@ -242,7 +256,15 @@ def check_toolchain(value: str, file: str, lineno: int) -> str:
     if value == "default":
         return value
     match = TOOLCHAIN_RE.match(value)
-    if match and GO_VERSION_RE.match(match.group(1)):
+    version = GO_VERSION_RE.match(match.group(1)) if match else None
+    if version and version.group(1) != "1":
+        raise ParseError(
+            f"toolchain {value!r} names no Go release: every Go toolchain is go1.N",
+            file=file,
+            line=lineno,
+            hint="write it as goX.Y.Z, e.g. toolchain go1.23.2",
+        )
+    if version:
         return value
     raise ParseError(
         f"invalid toolchain {value!r}",

@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 
 from gogen.errors import ParseError
-from gogen.model import CgoHint, Evidence, Hints, Platform
+from gogen.model import CgoHint, Evidence, Hints, Platform, Warning
+from gogen.safefs import Refused, read_inside
 from gogen.scan.gomod import decode_text
+from gogen.scan.reading import dir_inside, refusal_warning
 
 GORELEASER_FILES = (".goreleaser.yaml", ".goreleaser.yml", "goreleaser.yaml", "goreleaser.yml")
 BUILD_SCRIPTS = (
@@ -32,6 +34,8 @@ _GO_BUILD_OUTPUT = re.compile(r"\bgo\s+build\b(?P<args>[^\n#;&|]*)")
 _OUTPUT_FLAG = re.compile(r"(?:^|\s)-o[=\s]+(?P<out>[^\s]+)")
 _PACKAGE_ARG = re.compile(r"(?:^|\s)(?P<pkg>\.(?:/[^\s]*)?)(?=\s|$)")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+HINT_LIMIT = 1_000_000  # bytes: a release configuration or build script is far smaller
+MAX_YAML_DEPTH = 200  # a goreleaser file is a few levels deep; PyYAML's composer recurses per level
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ProjectHints:
     hints: Hints
     binary_names: tuple[BinaryName, ...]
     problems: tuple[tuple[str, str, int], ...]
+    warnings: tuple[Warning, ...] = ()
 
 
 def _node_line(node: yaml.Node) -> int:
@@ -105,24 +110,69 @@ def _platforms(build: yaml.Node, file: str, lines: list[str]) -> list[Platform]:
     return result
 
 
-def read_goreleaser(root: Path) -> tuple[Hints, list[BinaryName], list[tuple[str, str, int]]]:
-    """Parse the first goreleaser file found; a file that does not parse is a warning."""
+def read_goreleaser(
+    root: Path, warnings: list[Warning] | None = None
+) -> tuple[Hints, list[BinaryName], list[tuple[str, str, int]]]:
+    """Parse the first goreleaser file found; a file that does not parse is a warning.
+
+    The file is untrusted: only a regular file inside the repository, at most HINT_LIMIT bytes,
+    and a document nested too deep for the YAML composer (a "yaml bomb") is a problem, not a crash.
+    """
     for name in GORELEASER_FILES:
-        path = root / name
-        if not path.is_file():
-            continue
-        text = decode_text(path.read_bytes(), name)
-        lines = text.split("\n")
+        data = read_inside(root, name, HINT_LIMIT)
+        if isinstance(data, Refused):
+            if data.kind == "missing":
+                continue
+            if warnings is not None:
+                warnings.append(refusal_warning(data, "its hints are ignored"))
+            return Hints(), [], []
         try:
-            document = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = int(mark.line) + 1 if mark is not None else 1
-            return Hints(), [], [(f"{name} does not parse as YAML; its hints are ignored", name, line)]
+            text = decode_text(data, name)
+        except ParseError as exc:
+            return Hints(), [], [(f"{name}: {exc.message}; its hints are ignored", name, exc.line or 1)]
+        lines = text.split("\n")
+        document, problem = _compose(text, name)
+        if problem is not None:
+            return Hints(), [], [problem]
         if document is None:
             return Hints(), [], []
-        return _read_builds(document, name, lines)
+        try:
+            return _read_builds(document, name, lines)
+        except RecursionError:  # pragma: no cover - _compose bounds the depth first
+            return Hints(), [], [(f"{name} is nested too deeply; its hints are ignored", name, 1)]
     return Hints(), [], []
+
+
+def _compose(text: str, name: str) -> tuple[yaml.Node | None, tuple[str, str, int] | None]:
+    """The YAML node graph (aliases are not expanded), or why there is none."""
+    depth = _nesting_depth(text)
+    if depth > MAX_YAML_DEPTH:
+        return None, (f"{name} is nested more than {MAX_YAML_DEPTH} levels deep; its hints are ignored", name, 1)
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = int(mark.line) + 1 if mark is not None else 1
+        return None, (f"{name} does not parse as YAML; its hints are ignored", name, line)
+    except (RecursionError, MemoryError):
+        return None, (f"{name} is nested too deeply to read; its hints are ignored", name, 1)
+
+
+def _nesting_depth(text: str) -> int:
+    """An upper bound of the flow and block nesting of a YAML text, without parsing it.
+
+    Flow collections (`[`, `{`) count one level each whatever quotes say; block nesting counts
+    the distinct indentation widths. Over-counting only makes gogen give up on an absurd file.
+    """
+    flow = deepest = 0
+    for char in text:
+        if char in "[{":
+            flow += 1
+            deepest = max(deepest, flow)
+        elif char in "]}" and flow:
+            flow -= 1
+    widths = {len(line) - len(line.lstrip(" -")) for line in text.split("\n") if line.strip()}
+    return deepest + len(widths)
 
 
 def _read_builds(
@@ -167,19 +217,20 @@ def _read_builds(
     return hints, names, problems
 
 
-def read_build_scripts(root: Path) -> list[BinaryName]:
+def read_build_scripts(root: Path, warnings: list[Warning] | None = None) -> list[BinaryName]:
     """`go build -o bin/NAME ./cmd/x` in a Makefile or build script names the binary of ./cmd/x."""
-    candidates = [root / name for name in BUILD_SCRIPTS]
-    scripts_dir = root / "scripts"
-    if scripts_dir.is_dir():
-        candidates.extend(sorted(scripts_dir.glob("*.sh")))
+    candidates = list(BUILD_SCRIPTS)
+    if (root / "scripts").is_dir() and dir_inside(root, "scripts"):
+        candidates.extend(f"scripts/{path.name}" for path in sorted((root / "scripts").glob("*.sh")))
     names: list[BinaryName] = []
-    for path in candidates:
-        if not path.is_file() or path.stat().st_size > 1_000_000:
+    for rel in candidates:
+        data = read_inside(root, rel, HINT_LIMIT)
+        if isinstance(data, Refused):
+            if data.kind != "missing" and warnings is not None:
+                warnings.append(refusal_warning(data, "its hints are ignored"))
             continue
-        rel = path.relative_to(root).as_posix()
         try:
-            text = decode_text(path.read_bytes(), rel)
+            text = decode_text(data, rel)
         except ParseError:
             continue
         for lineno, line in enumerate(text.split("\n"), start=1):
@@ -202,6 +253,7 @@ def _names_in_line(line: str, file: str, lineno: int) -> list[BinaryName]:
 
 
 def read_hints(root: Path) -> ProjectHints:
-    hints, goreleaser_names, problems = read_goreleaser(root)
-    names = goreleaser_names + read_build_scripts(root)
-    return ProjectHints(hints, tuple(names), tuple(problems))
+    warnings: list[Warning] = []
+    hints, goreleaser_names, problems = read_goreleaser(root, warnings)
+    names = goreleaser_names + read_build_scripts(root, warnings)
+    return ProjectHints(hints, tuple(names), tuple(problems), tuple(warnings))

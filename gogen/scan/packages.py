@@ -8,14 +8,18 @@ role that says why they are not built.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gogen.errors import ParseError
 from gogen.model import Warning
+from gogen.safefs import Refused, is_inside, read_inside
 from gogen.scan.constraints import KNOWN_OS, Target, filename_matches
 from gogen.scan.gofile import GoFile, parse_file
+from gogen.scan.reading import refusal_warning
 
 EXTRA_SOURCE_SUFFIXES = (
     ".s",
@@ -105,21 +109,25 @@ def rel_join(base: str, name: str) -> str:
 
 
 def walk_module(options: WalkOptions, module_dir: str, module_path: str, dependency: bool) -> WalkResult:
-    """Walk one module rooted at `module_dir` (relative to the scan root)."""
+    """Walk one module rooted at `module_dir` (relative to the scan root).
+
+    Iterative, and each directory is reached by the path its entry already holds (no path
+    re-parsed from the root per directory): a chain thousands of levels deep is walked in time
+    linear in its size, and a level past the system's path limit is an unreadable-dir warning.
+    """
     packages: list[Package] = []
     warnings: list[Warning] = []
     root_real = os.path.realpath(options.root)
-    stack: list[tuple[str, bool]] = [(module_dir, True)]
+    stack: list[tuple[str, str, bool]] = [(module_dir, os.path.join(options.root, module_dir), True)]
     while stack:
-        rel_dir, visible = stack.pop()
-        abs_dir = options.root / rel_dir
+        rel_dir, abs_dir, visible = stack.pop()
         try:
             entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
         except OSError as exc:
             warnings.append(Warning("unreadable-dir", f"cannot read directory: {exc.strerror}", rel_dir, 0))
             continue
         package = Package(rel_dir, import_path_for(module_path, module_dir, rel_dir), visible, dependency)
-        subdirs: list[tuple[str, bool]] = []
+        subdirs: list[tuple[str, str, bool]] = []
         for entry in entries:
             name = entry.name
             rel = rel_join(rel_dir, name)
@@ -129,17 +137,17 @@ def walk_module(options: WalkOptions, module_dir: str, module_path: str, depende
                 if os.path.exists(os.path.join(entry.path, "go.mod")):
                     continue
                 child_visible = visible and not name.startswith("_") and name != "testdata"
-                subdirs.append((rel, child_visible))
+                subdirs.append((rel, entry.path, child_visible))
                 continue
             if name.startswith((".", "_")):
                 continue
-            if entry.is_symlink() and not _inside(entry.path, root_real):
+            if entry.is_symlink() and not is_inside(entry.path, root_real):
                 warnings.append(Warning("symlink-outside", "symlink leads out of the repository; not followed", rel, 0))
                 continue
             if name.endswith(".go"):
                 if name.endswith("_test.go"):
                     continue
-                gofile = _read_go_file(entry.path, rel, warnings)
+                gofile = _read_go_file(options.root, entry, rel, warnings)
                 if gofile is not None:
                     package.files[name] = gofile
             elif name.endswith(EXTRA_SOURCE_SUFFIXES):
@@ -151,26 +159,56 @@ def walk_module(options: WalkOptions, module_dir: str, module_path: str, depende
     return WalkResult(packages, warnings)
 
 
-def _inside(path: str, root_real: str) -> bool:
-    real = os.path.realpath(path)
-    return real == root_real or real.startswith(root_real + os.sep)
+GO_FILE_LIMIT = 256 * 1024 * 1024  # bytes: far above any real source file, generated ones included
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _read_go_file(path: str, rel: str, warnings: list[Warning]) -> GoFile | None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            data = _read_all(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        warnings.append(Warning("unreadable-file", f"cannot read file: {exc.strerror}", rel, 0))
+def _read_go_file(root: Path, entry: os.DirEntry[str], rel: str, warnings: list[Warning]) -> GoFile | None:
+    """Read and parse one .go file: a regular file inside the repository, never anything else.
+
+    A directory entry that is not a link is inside the repository (the walk never follows a
+    linked directory): it is opened with O_NOFOLLOW and O_NONBLOCK, so that a FIFO, a device or
+    a file swapped for a link never blocks or leads out, and checked with fstat. A link goes
+    through safefs, which resolves it and refuses one that leaves the repository.
+    """
+    if entry.is_symlink():
+        data: bytes | Refused = read_inside(root, rel, GO_FILE_LIMIT)
+    elif not entry.is_file(follow_symlinks=False):  # a FIFO, socket or device is never opened
+        data = Refused(rel, "not-regular")
+    else:
+        data = _read_entry(entry.path, rel)
+    if isinstance(data, Refused):
+        if data.kind == "missing":  # a dangling link, or a file removed since the directory was listed
+            data = Refused(rel, "unreadable", "it leads to nothing" if entry.is_symlink() else "it vanished")
+        warnings.append(refusal_warning(data, "file skipped"))
         return None
     try:
         return parse_file(data, rel)
     except ParseError as exc:
         warnings.append(Warning("unparsable-go-file", f"{exc.message}; file skipped", rel, exc.line or 0))
         return None
+
+
+def _read_entry(path: str, rel: str) -> bytes | Refused:
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        return Refused(rel, "missing")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # swapped for a link since the directory was listed
+            return Refused(rel, "not-regular", "a symbolic link")
+        return Refused(rel, "unreadable", exc.strerror or "")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Refused(rel, "not-regular")
+        if info.st_size > GO_FILE_LIMIT:
+            return Refused(rel, "too-large", f"{info.st_size} bytes")
+        return _read_all(fd)
+    except OSError as exc:
+        return Refused(rel, "unreadable", exc.strerror or "")
+    finally:
+        os.close(fd)
 
 
 def _read_all(fd: int) -> bytes:

@@ -31,6 +31,7 @@ from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
 from gogen.scan.modules import ModuleSet, load_modules
 from gogen.scan.packages import Package, WalkOptions, is_generator, other_goos, walk_module
+from gogen.scan.reading import read_optional
 
 DEFAULT_ARCHES = ("amd64", "arm64")
 _VERSION_ELEMENT = re.compile(r"^v(?:[2-9]|[1-9][0-9]+)$")
@@ -227,6 +228,7 @@ def scan_project(root: Path) -> Project:
     hints = read_hints(root)
     warnings = list(modset.warnings)
     warnings.extend(Warning("hint-ignored", message, file, line) for message, file, line in hints.problems)
+    warnings.extend(hints.warnings)
     arches = sorted({p.platform.split("/")[1] for p in hints.hints.platforms} | set(DEFAULT_ARCHES))
     minor = _go_minor(modset.go_version)
     targets = tuple(Target("linux", arch, False, minor) for arch in arches)
@@ -239,6 +241,7 @@ def scan_project(root: Path) -> Project:
     by_dir = {p.dir: p for p in index.packages.values()}
     extra = sorted({src for main in mains if main.default for d in main.closure for src in by_dir[d].extra_sources})
     package_files = _package_files(index)
+    gitignore = read_gitignore(root, warnings)
     return Project(
         go_version=modset.go_version,
         go_version_evidence=modset.go_version_evidence,
@@ -250,7 +253,7 @@ def scan_project(root: Path) -> Project:
         hints=hints.hints,
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.file, w.line, w.code, w.message))),
         package_files=package_files,
-        gitignore=read_gitignore(root),
+        gitignore=gitignore,
     )
 
 
@@ -265,15 +268,19 @@ def _package_files(index: _Index) -> tuple[PackageFiles, ...]:
     return tuple(sorted(result, key=lambda p: p.dir))
 
 
-def read_gitignore(root: Path) -> tuple[Evidence, ...]:
-    """The root .gitignore's patterns, each with its line (comments and blank lines left out)."""
-    path = root / ".gitignore"
-    if not path.is_file():
+GITIGNORE_LIMIT = 4 * 1024 * 1024
+
+
+def read_gitignore(root: Path, warnings: list[Warning] | None = None) -> tuple[Evidence, ...]:
+    """The root .gitignore's patterns, each with its line (comments and blank lines left out).
+
+    Only a regular file inside the repository: a `.gitignore` that links out of it (to a secrets
+    file, say) would otherwise be copied line by line into the generated .dockerignore.
+    """
+    data = read_optional(root, ".gitignore", warnings if warnings is not None else [], GITIGNORE_LIMIT)
+    if data is None:
         return ()
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ()
+    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
     return tuple(
         Evidence(".gitignore", number, line.rstrip())
         for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1)
