@@ -148,33 +148,101 @@ def parse(text: str, file: str = ".dockerignore") -> list[Rule]:
     return rules
 
 
+# A path segment pattern whose translation can never match `/`: no `/`, no `**`, no escape,
+# and character classes of plain letters, digits, `.` and `_` only (`[^a]` or a range could
+# match `/`).
+_SEGMENT = re.compile(r"^(?:[^/\\\[\]*]|\*(?!\*)|\[[A-Za-z0-9._]+\])+$")
+
+ParentMatches = frozenset[int]
+"""The indices of the rules that match some parent directory of a path (see Matcher.enter)."""
+
+NO_PARENT: ParentMatches = frozenset()
+
+
+def _alternation(regexes: list[str]) -> re.Pattern[str] | None:
+    """One regular expression matching where any of `regexes` does (a quick first test)."""
+    if not regexes:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set", as in _compile
+        return re.compile("|".join(f"(?:{regex})" for regex in regexes))
+
+
 class Matcher:
-    """Decides, for a path relative to the context root, whether Docker leaves it out."""
+    """Decides, for a path relative to the context root, whether Docker leaves it out.
+
+    Docker checks every rule against the path and each of its parent directories. A walk
+    does that in linear time with `enter` and `decide`: the rules that match a directory or
+    one of its parents are computed once, when the walk enters it, and handed down.
+    """
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self._has_negation = any(rule.negated for rule in rules)
-        exclusions = [f"(?:{rule.compiled.regex.pattern})" for rule in rules if not rule.negated]  # type: ignore[union-attr]
-        self._any_exclusion = re.compile("|".join(exclusions)) if exclusions else None
+        self._literals = [re.split(r"[*?\[\\]", rule.pattern, maxsplit=1)[0] for rule in rules if rule.negated]
+        # A rule `**/SEGMENT` matches a path exactly when SEGMENT matches its last component:
+        # checked on the name alone, it costs the same at any depth.
+        self._on_name: list[tuple[int, re.Pattern[str]]] = []
+        self._on_path: list[tuple[int, re.Pattern[str]]] = []
+        for index, rule in enumerate(rules):
+            segment = rule.pattern[3:] if rule.pattern.startswith("**/") else ""
+            if segment and _SEGMENT.match(segment):
+                self._on_name.append((index, re.compile(to_regex(segment))))
+            else:
+                self._on_path.append((index, rule.compiled.regex))  # type: ignore[arg-type]
+        self._any_on_name = _alternation([regex.pattern for _, regex in self._on_name])
+        self._any_on_path = _alternation([regex.pattern for _, regex in self._on_path])
 
-    def deciding_rule(self, path: str) -> Rule | None:
-        """The last rule that matches `path` (or a parent), if any: it decides."""
+    def _matching(self, path: str) -> list[int]:
+        """The indices of the rules whose pattern matches `path` itself (not a parent)."""
+        name = path.rpartition("/")[2]
+        hits: list[int] = []
+        if self._any_on_name is not None and self._any_on_name.match(name):
+            hits.extend(index for index, regex in self._on_name if regex.match(name))
+        if self._any_on_path is not None and self._any_on_path.match(path):
+            hits.extend(index for index, regex in self._on_path if regex.match(path))
+        return hits
+
+    def enter(self, directory: str, parent: ParentMatches = NO_PARENT) -> ParentMatches:
+        """The rules matching `directory` or a parent, given those matching its parent."""
+        hits = self._matching(directory)
+        return parent.union(hits) if hits else parent
+
+    def parents(self, path: str) -> ParentMatches:
+        """The rules matching a parent directory of `path`, computed from the root."""
+        matches = NO_PARENT
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            matches = self.enter("/".join(parts[:end]), matches)
+        return matches
+
+    def decide(self, path: str, parent: ParentMatches) -> Rule | None:
+        """The rule that decides `path`, given the rules that match one of its parents."""
+        return self.decision(self.enter(path, parent))
+
+    def decision(self, matching: ParentMatches) -> Rule | None:
+        """The rule that decides a path matched (itself or through a parent) by `matching`.
+
+        Docker's order: the last rule that matches wins, and a rule that cannot change the
+        outcome is not looked at (so the first of several excluding rules in a row is named).
+        """
+        if not matching:
+            return None
         decided: Rule | None = None
         excluded = False
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             if rule.negated != excluded:
                 continue
-            if rule.matches(path):
+            if index in matching:
                 decided = rule
                 excluded = not rule.negated
         return decided
 
+    def deciding_rule(self, path: str) -> Rule | None:
+        """The last rule that matches `path` (or a parent), if any: it decides."""
+        return self.decide(path, self.parents(path))
+
     def excluded(self, path: str) -> bool:
-        if self._any_exclusion is None:
-            return False
-        parts = path.split("/")
-        if not any(self._any_exclusion.match("/".join(parts[:end])) for end in range(1, len(parts) + 1)):
-            return False
         rule = self.deciding_rule(path)
         return rule is not None and not rule.negated
 
@@ -186,13 +254,9 @@ class Matcher:
         if not self._has_negation:
             return False
         prefix = directory + "/"
-        for rule in self.rules:
-            if not rule.negated:
-                continue
-            literal = re.split(r"[*?\[\\]", rule.pattern, maxsplit=1)[0]
-            if literal.startswith(prefix) or prefix.startswith(literal) or literal == "":
-                return True
-        return False
+        return any(
+            literal.startswith(prefix) or prefix.startswith(literal) or literal == "" for literal in self._literals
+        )
 
 
 def from_gitignore(line: str) -> str | None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from gogen import __version__, dockerignore
+from gogen.denylist import BASE_IGNORE, IGNORED_SECRETS, SECRETS_TITLE
 from gogen.dockerignore import Rule
 from gogen.errors import GogenError
 from gogen.images import (
@@ -31,48 +32,6 @@ UID = 65532
 LIBC_LIBRARIES = frozenset({"c", "m", "pthread", "dl", "rt", "resolv", "util"})
 CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
-SECRETS_TITLE = "Secrets: never sent to the builder"
-SECRET_PATTERNS = (
-    "**/.env",
-    "**/.env.*",
-    "!**/.env.example",
-    "**/*.pem",
-    "**/*.key",
-    "**/*.p12",
-    "**/*.pfx",
-    "**/id_rsa*",
-    "**/id_ed25519*",
-    "**/id_ecdsa*",
-    "**/.netrc",
-    "**/.ssh",
-    "**/.aws",
-    "**/credentials.json",
-)
-# The .dockerignore leaves .env.example out too: the build never reads it, and a `!` rule
-# would make every excluded directory (node_modules...) worth walking for a re-included file.
-IGNORED_SECRETS = tuple(pattern for pattern in SECRET_PATTERNS if not pattern.startswith("!"))
-BASE_IGNORE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Version control, editors, operating-system files",
-        (".git", ".hg", ".svn", ".bzr", ".idea", ".vscode", "**/.DS_Store", "**/*.swp"),
-    ),
-    (
-        "Container and CI files: editing them must not invalidate the build cache",
-        (
-            "Dockerfile*",
-            ".dockerignore",
-            "compose*.y*ml",
-            "docker-compose*.y*ml",
-            "gogen.toml",
-            ".github",
-            ".gitlab-ci.yml",
-        ),
-    ),
-    (
-        "Other tools' dependencies and build output",
-        ("**/node_modules", "bin", "dist", "out", "build", "**/*.test", "**/*.out", "**/*.log"),
-    ),
-)
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+-]+$")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9._/~+-]+\.[A-Za-z_][A-Za-z0-9_]*$")
