@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
 from gogen import context as context_mod
-from gogen import dockerignore, safefs, write
+from gogen import dockerignore, lock, safefs, write
 from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
@@ -194,13 +194,6 @@ def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextRe
     return context_mod.evaluate(path, rules, needed_for(project, the_plan), source)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GogenError(f"cannot read {path}: {exc}", file=str(path)) from exc
-
-
 def _read_caller_file(file: Path, named_by: str) -> str:
     """A file the caller named (a defaults file, a .dockerignore to evaluate): any place, but a
     regular file, read without blocking on a FIFO."""
@@ -233,17 +226,20 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
     """Scan, plan, render, compare with disk and (unless a dry run or a refusal) write.
 
     All or nothing: when any generated file is refused (gogen did not write it, or it was
-    edited since), nothing is written.
+    edited since), nothing is written. The whole run holds the repository's lock (shared for
+    a dry run), so a second `gogen init` waits and then compares with what the first wrote.
     """
-    project, the_plan, files = rendered(path, overrides)
-    _check_context(path, project, the_plan, files[".dockerignore"])
-    config = path / CONFIG_FILE
-    existing = _read(config) if config.is_file() else None
-    files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
-    changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
-    refused = any(c.status == "refused" for c in changes)
-    if not how.dry_run and not refused:
-        write.apply(path, changes)
+    with lock.held(path, exclusive=not how.dry_run):
+        project, the_plan, files = rendered(path, overrides)
+        _check_context(path, project, the_plan, files[".dockerignore"])
+        existing = _repository_config(path)
+        files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
+        if not how.dry_run:
+            write.clean_leftovers(path, files)
+        changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
+        refused = any(c.status == "refused" for c in changes)
+        if not how.dry_run and not refused:
+            write.apply(path, changes)
     return Outcome(project, the_plan, tuple(changes), written=not how.dry_run and not refused)
 
 
