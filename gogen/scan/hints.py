@@ -35,6 +35,7 @@ _OUTPUT_FLAG = re.compile(r"(?:^|\s)-o[=\s]+(?P<out>[^\s]+)")
 _PACKAGE_ARG = re.compile(r"(?:^|\s)(?P<pkg>\.(?:/[^\s]*)?)(?=\s|$)")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 HINT_LIMIT = 1_000_000  # bytes: a release configuration or build script is far smaller
+_BRACKETS = re.compile(r"[\[\]{}]")
 MAX_YAML_DEPTH = 200  # a goreleaser file is a few levels deep; PyYAML's composer recurses per level
 
 
@@ -165,11 +166,11 @@ def _nesting_depth(text: str) -> int:
     the distinct indentation widths. Over-counting only makes gogen give up on an absurd file.
     """
     flow = deepest = 0
-    for char in text:
-        if char in "[{":
+    for match in _BRACKETS.finditer(text):
+        if match.group(0) in "[{":
             flow += 1
             deepest = max(deepest, flow)
-        elif char in "]}" and flow:
+        elif flow:
             flow -= 1
     widths = {len(line) - len(line.lstrip(" -")) for line in text.split("\n") if line.strip()}
     return deepest + len(widths)
