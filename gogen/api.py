@@ -117,7 +117,7 @@ def _check_repository_templates(path: Path, templates: object, text: str) -> Non
     if Path(name).is_absolute() or PureWindowsPath(name).is_absolute() or ".." in Path(name).parts:
         raise SettingsError(
             f"templates = {name!r} must be a folder inside the repository",
-            hint="use a relative path such as ci/templates; a folder outside is named with --templates or GOGEN_TEMPLATES",
+            hint="use a relative path such as ci/templates; name a folder outside with --templates or GOGEN_TEMPLATES",
             file=CONFIG_FILE,
             line=line,
         )

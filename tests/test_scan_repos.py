@@ -70,11 +70,11 @@ def test_builder_go_version(tmp_path: Path, gomod: str, expected: str, line: int
     assert project.go_version_evidence.line == line
 
 
-def test_workspace_takes_the_highest_version_and_warns_on_missing_members(tmp_path: Path) -> None:
+def test_workspace_takes_the_highest_version(tmp_path: Path) -> None:
     write_repo(
         tmp_path,
         {
-            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./b\n\t./gone\n)\n",
+            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n",
             "a/go.mod": "module a.com/a\n\ngo 1.21\n",
             "a/main.go": MAIN,
             "b/go.mod": "module a.com/b\n\ngo 1.23.1\n",
@@ -85,8 +85,22 @@ def test_workspace_takes_the_highest_version_and_warns_on_missing_members(tmp_pa
     assert project.go_version == "1.23.1"
     assert project.go_version_evidence is not None and project.go_version_evidence.file == "b/go.mod"
     assert project.workspace is not None and project.workspace.use == ("a", "b")
-    missing = next(w for w in project.warnings if w.code == "workspace-member-missing")
-    assert (missing.file, missing.line) == ("go.work", 6)
+
+
+def test_a_missing_workspace_member_is_an_error_on_its_line(tmp_path: Path) -> None:
+    """The go command refuses a workspace whose member does not exist: so does gogen."""
+    write_repo(
+        tmp_path,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./a\n\t./gone\n)\n",
+            "a/go.mod": "module a.com/a\n\ngo 1.21\n",
+            "a/main.go": MAIN,
+        },
+    )
+    with pytest.raises(ParseError) as caught:
+        api.scan(tmp_path)
+    assert (caught.value.file, caught.value.line) == ("go.work", 5)
+    assert "does not exist" in caught.value.message
 
 
 def test_nested_module_is_not_part_of_the_parent(tmp_path: Path) -> None:
