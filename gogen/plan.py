@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from gogen import __version__, dockerignore
 from gogen.denylist import BASE_IGNORE, IGNORED_SECRETS, SECRETS_TITLE
 from gogen.dockerignore import Rule
-from gogen.errors import GogenError
+from gogen.errors import GogenError, ParseError
 from gogen.images import (
     Variant,
     alpine_image,
@@ -548,15 +548,30 @@ def _ignore_literal(path: str) -> str:
     return re.sub(r"([\\*?\[\]])", r"\\\1", path)
 
 
+def _gitignore_patterns(project: Project, notes: _Notes) -> list[tuple[str, str]]:
+    """The .gitignore's lines in Docker's terms, with where each came from; a line Docker
+    cannot read (git takes `[abc` literally, Docker refuses it) is left out with a warning."""
+    patterns = []
+    for line in project.gitignore:
+        pattern = dockerignore.from_gitignore(line.text)
+        if pattern is None:
+            continue
+        try:
+            dockerignore.parse(pattern, line.file)
+        except ParseError as exc:
+            notes.warn("gitignore-line-skipped", f"not copied into .dockerignore: {exc.message}", line.file, line.line)
+            continue
+        patterns.append((pattern, f"{line.file}:{line.line}"))
+    return patterns
+
+
 def _dockerignore(project: Project, needed: list[str], notes: _Notes) -> tuple[IgnoreSection, ...]:
     """The base denylist and the .gitignore's patterns, minus any pattern that would drop a needed file.
 
     A dropped pattern leaves a comment saying why. Secret patterns are never dropped: a
     secret-looking file the build reads is re-included by name, with a warning.
     """
-    gitignore = [
-        (pattern, f"{e.file}:{e.line}") for e in project.gitignore if (pattern := dockerignore.from_gitignore(e.text))
-    ]
+    gitignore = _gitignore_patterns(project, notes)
     sections = [(title, [(p, "gogen") for p in patterns]) for title, patterns in BASE_IGNORE]
     if gitignore:
         sections.append(("From .gitignore, in Docker's terms (foo → **/foo)", gitignore))

@@ -250,3 +250,14 @@ def test_control_characters_in_scanned_names_are_escaped_everywhere(tmp_path: Pa
     assert f"cmd/evil{ESCAPE}\u202e" in dirs, "JSON escapes the characters and keeps the name"
     assert "\x1b" not in scanned.stdout and "\u202e" not in scanned.stdout
     assert "evil\\x1b]0;pwned\\x07" in gogen("scan", repo).stdout
+
+
+def test_a_gitignore_line_docker_cannot_read_is_a_warning_on_its_own_line(tmp_path: Path) -> None:
+    repo = copy_fixture("root-main", tmp_path)
+    (repo / ".gitignore").write_text("# build output\nbin/\n[abc\n")
+    result = gogen("init", repo)
+    assert result.returncode == 0, result.stderr
+    assert ".gitignore:3: not copied into .dockerignore: bad pattern '**/[abc'" in result.stdout + result.stderr
+    written = (repo / ".dockerignore").read_text()
+    assert "**/bin" in written and "[abc" not in written
+    assert gogen("check", repo).returncode == 0
