@@ -99,3 +99,9 @@ def alpine_image() -> str:
 def default_debian_release() -> str:
     release: str = table()["runtime"]["default_debian_release"]
     return release
+
+
+def image_kinds() -> tuple[str, ...]:
+    """The image kinds an `[images]` map may rewrite: golang, then each runtime in the table."""
+    runtimes = [key for key, value in table()["runtime"].items() if isinstance(value, dict)]
+    return ("golang", *runtimes)

@@ -10,7 +10,7 @@ import tomlkit
 import tomlkit.exceptions
 
 from gogen.errors import GogenError
-from gogen.images import debian_codename, default_debian_release
+from gogen.images import debian_codename, default_debian_release, image_kinds
 from gogen.profiles import PROFILE_NAMES, STRATEGY_NAMES
 
 _DIR = re.compile(r"^[A-Za-z0-9._/+-]+$")
@@ -20,7 +20,6 @@ _LABEL_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]*$")
 _MODULE_GLOB = re.compile(r"^[A-Za-z0-9._~/*?\[\]-]+$")
 _HEALTH_ARG = re.compile(r"^[A-Za-z0-9._/:=@%+-]+$")
-IMAGE_KINDS = ("golang", "distroless", "alpine", "debian")
 LIBRARY_FIELDS = ("debian_dev", "debian", "alpine_dev", "alpine")
 # Go's linux ports that Docker names as platforms, and the variants each accepts.
 PLATFORM_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -89,9 +88,11 @@ class Options:
         except GogenError as exc:
             raise SettingsError(exc.message, file=source, hint=exc.hint) from exc
         for kind, mirror in self.images:
-            if kind not in IMAGE_KINDS:
+            if kind not in image_kinds():
                 raise SettingsError(
-                    f"unknown image {kind!r} in [images]", file=source, hint=f"rewrite one of {', '.join(IMAGE_KINDS)}"
+                    f"unknown image {kind!r} in [images]",
+                    file=source,
+                    hint=f"rewrite one of {', '.join(image_kinds())}",
                 )
             if not _IMAGE_REPOSITORY.match(mirror):
                 raise SettingsError(
