@@ -9,6 +9,7 @@ that is a pipe cannot hang a run. Nothing here ever quotes the content of what i
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -77,17 +78,37 @@ def is_regular_inside(root: Path, rel: str) -> bool:
 def read_inside(root: Path, rel: str, limit: int = DEFAULT_LIMIT) -> bytes | Refused:
     """The bytes of `root/rel`, or why they were not read.
 
-    Opened with O_NONBLOCK (a FIFO never blocks the open) and checked again with fstat on the
-    open descriptor, so a file swapped for a pipe or a link between the check and the open is
-    still refused.
+    Opened with O_NONBLOCK (a FIFO never blocks the open) and checked again on the open
+    descriptor (fstat, and /proc/self/fd's real path), so a file swapped for a pipe or a link
+    between the check and the open is still refused.
     """
     refused = classify(root, rel)
     if refused is not None:
         return refused
-    path = root / rel
+    return _read_path(root / rel, rel, limit, _FLAGS, root)
+
+
+def read_entry(path: str | Path, rel: str, limit: int = DEFAULT_LIMIT) -> bytes | Refused:
+    """The bytes of a directory entry a walk listed as a regular file, not a link.
+
+    Cheaper than `read_inside` (no path resolution: the walk never left the repository), and
+    as safe: O_NOFOLLOW refuses a file swapped for a link since the listing, O_NONBLOCK and
+    fstat one swapped for a FIFO or a device.
+    """
+    return _read_path(path, rel, limit, _FLAGS | os.O_NOFOLLOW, None)
+
+
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_path(path: str | Path, rel: str, limit: int, flags: int, root: Path | None) -> bytes | Refused:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return Refused(rel, "missing")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Refused(rel, "not-regular", "a symbolic link")
         return Refused(rel, "unreadable", exc.strerror or "")
     try:
         info = os.fstat(fd)
@@ -95,17 +116,27 @@ def read_inside(root: Path, rel: str, limit: int = DEFAULT_LIMIT) -> bytes | Ref
             return Refused(rel, "not-regular")
         if info.st_size > limit:
             return Refused(rel, "too-large", f"{info.st_size} bytes")
-        if not is_inside(f"/proc/self/fd/{fd}", root) and os.path.exists("/proc/self/fd"):
+        if root is not None and os.path.exists("/proc/self/fd") and not is_inside(f"/proc/self/fd/{fd}", root):
             return Refused(rel, "outside")
-        chunks = []
-        total = 0
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                return Refused(rel, "too-large", f"over {limit} bytes")
-        return b"".join(chunks)
+        return _read_all(fd, rel, limit)
     except OSError as exc:
         return Refused(rel, "unreadable", exc.strerror or "")
     finally:
         os.close(fd)
+
+
+def _read_all(fd: int, rel: str, limit: int) -> bytes | Refused:
+    """os.read until the end (a short read of a regular file is its end): cheaper than a
+    buffered file object for the many small files of a scan."""
+    chunks: list[bytes] = []
+    total = 0
+    size = 65536
+    while chunk := os.read(fd, size):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return Refused(rel, "too-large", f"over {limit} bytes")
+        if len(chunk) < size:
+            break
+        size = 1 << 20
+    return b"".join(chunks)

@@ -8,15 +8,13 @@ role that says why they are not built.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gogen.errors import ParseError
 from gogen.model import Warning
-from gogen.safefs import Refused, is_inside, read_inside
+from gogen.safefs import Refused, is_inside, read_entry, read_inside
 from gogen.scan.constraints import KNOWN_OS, Target, filename_matches
 from gogen.scan.gofile import GoFile, parse_file
 from gogen.scan.reading import refusal_warning
@@ -160,7 +158,6 @@ def walk_module(options: WalkOptions, module_dir: str, module_path: str, depende
 
 
 GO_FILE_LIMIT = 256 * 1024 * 1024  # bytes: far above any real source file, generated ones included
-_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def _read_go_file(root: Path, entry: os.DirEntry[str], rel: str, warnings: list[Warning]) -> GoFile | None:
@@ -176,7 +173,7 @@ def _read_go_file(root: Path, entry: os.DirEntry[str], rel: str, warnings: list[
     elif not entry.is_file(follow_symlinks=False):  # a FIFO, socket or device is never opened
         data = Refused(rel, "not-regular")
     else:
-        data = _read_entry(entry.path, rel)
+        data = read_entry(entry.path, rel, GO_FILE_LIMIT)
     if isinstance(data, Refused):
         if data.kind == "missing":  # a dangling link, or a file removed since the directory was listed
             data = Refused(rel, "unreadable", "it leads to nothing" if entry.is_symlink() else "it vanished")
@@ -187,36 +184,6 @@ def _read_go_file(root: Path, entry: os.DirEntry[str], rel: str, warnings: list[
     except ParseError as exc:
         warnings.append(Warning("unparsable-go-file", f"{exc.message}; file skipped", rel, exc.line or 0))
         return None
-
-
-def _read_entry(path: str, rel: str) -> bytes | Refused:
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except FileNotFoundError:
-        return Refused(rel, "missing")
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:  # swapped for a link since the directory was listed
-            return Refused(rel, "not-regular", "a symbolic link")
-        return Refused(rel, "unreadable", exc.strerror or "")
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return Refused(rel, "not-regular")
-        if info.st_size > GO_FILE_LIMIT:
-            return Refused(rel, "too-large", f"{info.st_size} bytes")
-        return _read_all(fd)
-    except OSError as exc:
-        return Refused(rel, "unreadable", exc.strerror or "")
-    finally:
-        os.close(fd)
-
-
-def _read_all(fd: int) -> bytes:
-    """os.read until the end: cheaper than a buffered file object for many small files."""
-    chunks = [os.read(fd, 65536)]
-    while len(chunks[-1]) == 65536:
-        chunks.append(os.read(fd, 1 << 20))
-    return b"".join(chunks)
 
 
 def _split_by_target(package: Package, targets: tuple[Target, ...]) -> None:
