@@ -14,7 +14,6 @@ from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
 from gogen.model import Plan, Project, to_jsonable
-from gogen.plan import needed_for
 from gogen.plan import plan as make_plan
 from gogen.scan.project import scan_project
 from gogen.settings import (
@@ -182,7 +181,14 @@ def templates_export(destination: Path) -> list[Path]:
 
 def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextReport:
     """What the engine would receive: with the given .dockerignore, the repository's, or gogen's."""
-    project, the_plan, files = rendered(path, {})
+    _, the_plan, files = rendered(path, {})
+    return _context_report(path, the_plan, files, dockerignore_file)
+
+
+def _context_report(
+    path: Path, the_plan: Plan, files: dict[str, str], dockerignore_file: Path | None
+) -> context_mod.ContextReport:
+    """The build context of `the_plan` with the caller's .dockerignore, the repository's, or the rendered one."""
     repository_file = _repository_text(path, ".dockerignore")
     if dockerignore_file is not None:
         source, text = str(dockerignore_file), _read_caller_file(dockerignore_file, "--dockerignore")
@@ -191,7 +197,7 @@ def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextRe
     else:
         source, text = "the .dockerignore gogen would write", files[".dockerignore"]
     rules = dockerignore.parse(text, source)
-    return context_mod.evaluate(path, rules, needed_for(project, the_plan), source)
+    return context_mod.evaluate(path, rules, list(the_plan.needed_files), source)
 
 
 def _read_caller_file(file: Path, named_by: str) -> str:
@@ -207,9 +213,9 @@ def _read_caller_file(file: Path, named_by: str) -> str:
         raise GogenError("not UTF-8 text", file=str(file), line=line, hint=f"check {named_by}") from exc
 
 
-def _check_context(path: Path, project: Project, the_plan: Plan, text: str) -> None:
+def _check_context(path: Path, the_plan: Plan, text: str) -> None:
     """Refuse a .dockerignore that would drop a needed file or send a secret."""
-    report = context_mod.evaluate(path, dockerignore.parse(text), needed_for(project, the_plan), ".dockerignore")
+    report = context_mod.evaluate(path, dockerignore.parse(text), list(the_plan.needed_files), ".dockerignore")
     if report.problems:
         first = report.problems[0]
         more = f" (and {len(report.problems) - 1} more: run gogen context)" if len(report.problems) > 1 else ""
@@ -231,7 +237,7 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
     """
     with lock.held(path, exclusive=not how.dry_run):
         project, the_plan, files = rendered(path, overrides)
-        _check_context(path, project, the_plan, files[".dockerignore"])
+        _check_context(path, the_plan, files[".dockerignore"])
         existing = _repository_config(path)
         files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
         if not how.dry_run:
@@ -295,13 +301,13 @@ def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) ->
     """Build the repository's generated Dockerfile with the local engine, run it, rebuild after an edit."""
     if not (path / "Dockerfile").is_file():
         raise GogenError(f"no Dockerfile in {path}", hint="run `gogen init` first")
-    project, the_plan = plan(path, {})
+    project, the_plan, files = rendered(path, {})
     stages = {binary.stage: binary for binary in the_plan.binaries}
     if target is not None and target not in stages:
         raise GogenError(f"no target {target!r}", hint=f"targets: {', '.join(stages)}")
     binary = stages[target] if target else the_plan.primary
     main = next(m for m in project.mains if m.dir == binary.dir and m.role != "generator")
-    report = context(path, None)
+    report = _context_report(path, the_plan, files, None)
     chosen = verify_mod.VerifyOptions(
         docker=options.docker,
         target=target,
@@ -310,7 +316,7 @@ def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) ->
         run_args=options.run_args,
         tag=options.tag,
     )
-    return verify_mod.verify(path, report.included, main.files[0], f"/usr/local/bin/{binary.name}", chosen)
+    return verify_mod.verify(path, report.included, main.files[0], f"{the_plan.bin_dir}/{binary.name}", chosen)
 
 
 def to_json(value: object) -> str:

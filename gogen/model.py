@@ -289,6 +289,8 @@ class Plan:
     uid: int
     ca_certs: bool
     passwd: bool
+    bin_dir: str
+    needed_files: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]
     dockerignore: tuple[IgnoreSection, ...]
     decisions: tuple[Decision, ...]

@@ -14,7 +14,6 @@ import pytest
 from gogen import api, context
 from gogen.denylist import GOGEN_TEMPORARIES, IGNORED_SECRETS, SECRET_PATTERNS
 from gogen.dockerignore import Matcher, parse
-from gogen.plan import needed_for
 from tests.repo_builder import MAIN, write_repo
 
 GO_MOD = "module example.com/vault\n\ngo 1.22\n"
@@ -135,8 +134,8 @@ def hostile_repo(root: Path, *groups: dict[str, str]) -> Path:
 
 def secrets_reported(repo: Path, rules_text: str) -> dict[str, str]:
     """{path: rule} of the secret-included problems `rules_text` gives for `repo`."""
-    project, the_plan = api.plan(repo, {})
-    report = context.evaluate(repo, parse(rules_text), needed_for(project, the_plan), "test")
+    _, the_plan = api.plan(repo, {})
+    report = context.evaluate(repo, parse(rules_text), list(the_plan.needed_files), "test")
     assert not [p for p in report.problems if p.kind == "needed-excluded"]
     return {p.path: p.rule for p in report.problems if p.kind == "secret-included"}
 

@@ -1,0 +1,201 @@
+"""Project + Options → Plan. Every decision is made here, with its reason; templates only print.
+
+The plan is pure: it reads nothing from disk and validates every scanned string that will
+reach the Dockerfile, so that no directory or module name can become shell syntax. Each
+concern has its module: binaries, cgo, modules, image_policy, context_policy; this one runs
+them in order (the order of `gogen explain`) and assembles the Plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gogen import __version__
+from gogen.images import golang_image
+from gogen.model import BinaryPlan, Main, Plan, Project
+from gogen.plan import binaries as binaries_mod
+from gogen.plan import cgo as cgo_mod
+from gogen.plan import context_policy, image_policy, modules
+from gogen.plan.binaries import BIN_DIR, CROSS_ENV, build_commands, select_mains
+from gogen.plan.cgo import CgoChoice
+from gogen.plan.context_policy import needed_paths
+from gogen.plan.image_policy import apply_image_policy
+from gogen.plan.notes import Notes, PlanError
+from gogen.settings import Options
+
+__all__ = [
+    "CROSS_ENV",
+    "PlanError",
+    "apply_image_policy",
+    "build_commands",
+    "needed_paths",
+    "plan",
+    "select_mains",
+]
+
+UID = 65532
+
+
+def plan(project: Project, options: Options) -> Plan:
+    """Decide everything about the Dockerfile and .dockerignore for `project`."""
+    options = options.validated()
+    notes = Notes()
+    notes.warnings.extend(project.warnings)
+    mains = select_mains(project, options, notes)
+    binaries = binaries_mod.binary_plans(mains, options, notes)
+    go_version = modules.go_version(project, notes)
+    cgo = cgo_mod.plan_cgo(project, mains, options, notes)
+    builder = _builder_image(go_version, cgo, notes)
+    _profile_decisions(options, cgo, notes)
+    platforms = image_policy.platforms(project, options, not cgo.enabled, notes)
+    return _assemble(project, options, mains, binaries, go_version, cgo, builder, platforms, notes)
+
+
+def _builder_image(go_version: str, cgo: CgoChoice, notes: Notes) -> str:
+    builder = golang_image(go_version, cgo.builder_variant)
+    if not builder.known:
+        notes.warn("image-unknown", builder.note)
+    notes.decide(
+        "builder image",
+        builder.ref,
+        f"golang {go_version}{' (alpine, musl)' if cgo.builder_variant == 'alpine' else ''}: the official images "
+        "set GOTOOLCHAIN=local, so the builder must be at least go.mod's version",
+    )
+    return builder.ref
+
+
+def _profile_decisions(options: Options, cgo: CgoChoice, notes: Notes) -> None:
+    notes.decide(
+        "profile",
+        options.profile,
+        "chosen with --profile / gogen.toml" if options.profile != "distroless" else "the default",
+    )
+    notes.decide(
+        "runtime image",
+        cgo.runtime_image,
+        f"profile {options.profile}, {'cgo ' + cgo.mode if cgo.enabled else 'static binary'}",
+    )
+
+
+@dataclass(frozen=True)
+class _Build:
+    """The go build invocation: flags, linker flags and the version symbols set with -X."""
+
+    flags: tuple[str, ...]
+    ldflags: str
+    symbols: tuple[str, ...]
+
+
+def _build(project: Project, options: Options, mains: list[Main], cgo: CgoChoice, tz: bool, notes: Notes) -> _Build:
+    tags = []
+    if options.profile == "scratch" and tz:
+        tags.append("timetzdata")
+        notes.decide("zoneinfo", "-tags timetzdata", "time.LoadLocation is used and scratch has no /usr/share/zoneinfo")
+    if cgo.mode == "musl-static":
+        tags += ["netgo", "osusergo"]
+    flags = (
+        ["-trimpath", "-buildvcs=false"]
+        + (["-mod=vendor"] if project.vendor else [])
+        + ([f"-tags={','.join(tags)}"] if tags else [])
+    )
+    symbols = binaries_mod.version_symbols(mains, notes)
+    ldflags = ["-s", "-w"]
+    if cgo.mode == "musl-static":
+        ldflags += ["-linkmode", "external", "-extldflags", "'-static'"]
+    ldflags += [f"-X {symbol}=${{VERSION}}" for symbol in symbols]
+    return _Build(tuple(flags), " ".join(ldflags), symbols)
+
+
+def _outputs(options: Options) -> tuple[str, ...]:
+    wanted = (
+        ("compose.yaml", options.compose),
+        (".github/workflows/docker.yml", options.ci == "github"),
+        ("README.Docker.md", options.docker_readme),
+    )
+    return tuple(name for name, chosen in wanted if chosen)
+
+
+def _assemble(
+    project: Project,
+    options: Options,
+    mains: list[Main],
+    binaries: tuple[BinaryPlan, ...],
+    go_version: str,
+    cgo: CgoChoice,
+    builder: str,
+    platforms: tuple[str, ...],
+    notes: Notes,
+) -> Plan:
+    """The remaining decisions, then the Plan.
+
+    Long by construction: one keyword per Plan field, each computed in the order `gogen explain`
+    shows the decisions (modules, build flags, images after policy, labels, .dockerignore).
+    """
+    cross = not cgo.enabled
+    notes.decide(
+        "strategy",
+        options.strategy,
+        "cache mounts keep modules and compiler output between builds"
+        if options.strategy == "buildkit"
+        else "COPY go.mod/go.sum, download, COPY . .: works without BuildKit",
+    )
+    download = modules.download(project, notes)
+    private = modules.private_modules(options, download, notes)
+    module_files = modules.module_files(project)
+    cache_dirs = modules.cache_dirs(options, project.vendor)
+    download_mounts, build_mounts = modules.mounts(cache_dirs, download, private, module_files)
+    ca, tz = cgo_mod.needs(mains)
+    build = _build(project, options, mains, cgo, tz, notes)
+    scratch_ca = options.profile == "scratch" and ca
+    if scratch_ca:
+        notes.decide(
+            "CA certificates",
+            "copied from the builder",
+            "the program makes TLS connections and scratch has no CA bundle",
+        )
+    notes.decide("user", f"{UID}:{UID}", "numeric non-root user in every final stage")
+    needed = tuple(needed_paths(project, mains, module_files))
+    return Plan(
+        gogen_version=__version__,
+        module_path=project.modules[0].path if project.modules else "",
+        go_version=go_version,
+        profile=options.profile,
+        strategy=options.strategy,
+        syntax=options.syntax,
+        builder_image=apply_image_policy(builder, options, notes),
+        builder_variant=cgo.builder_variant,
+        runtime_image=apply_image_policy(cgo.runtime_image, options, notes),
+        cgo=cgo.enabled,
+        cgo_mode=cgo.mode,  # type: ignore[arg-type]
+        cross_compile=cross,
+        platforms=platforms,
+        emulation=not cross and len(platforms) > 1,
+        download=download,
+        module_files=module_files,
+        vendor=project.vendor,
+        build_flags=build.flags,
+        ldflags=build.ldflags,
+        version_symbols=build.symbols,
+        build_commands=build_commands(binaries, list(build.flags), build.ldflags, cross),
+        binaries=binaries,
+        builder_packages=cgo.builder_packages
+        + (("git",) if private and cgo.builder_variant == "alpine" and "git" not in cgo.builder_packages else ()),
+        runtime_packages=cgo_mod.runtime_packages(options, cgo, ca, tz, notes),
+        labels=image_policy.labels(project, options, notes),
+        system_libraries=cgo.libraries,
+        private=private,
+        secret_option=modules.NETRC_OPTION if private else "",
+        cache_dirs=cache_dirs,
+        download_mounts=download_mounts,
+        build_mounts=build_mounts,
+        outputs=_outputs(options),
+        user=f"{UID}:{UID}",
+        uid=UID,
+        ca_certs=scratch_ca,
+        passwd=options.profile == "scratch",
+        bin_dir=BIN_DIR,
+        needed_files=needed,
+        dockerignore=context_policy.dockerignore_sections(project, list(needed), notes),
+        decisions=tuple(notes.decisions),
+        warnings=tuple(notes.warnings),
+    )

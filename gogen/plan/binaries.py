@@ -1,0 +1,197 @@
+"""Which main packages become images, under which names, stages, ports and health checks."""
+
+from __future__ import annotations
+
+import re
+
+from gogen.model import BinaryPlan, Main, Project
+from gogen.plan.notes import SAFE_NAME, SYMBOL, Notes, PlanError, check_safe
+from gogen.scan.project import default_binary_name
+from gogen.settings import Options, normalise_dir
+
+_STAGE_BAD = re.compile(r"[^a-z0-9_.-]")
+# Where every final stage installs the binaries (COPY, ENTRYPOINT, HEALTHCHECK, gogen verify).
+BIN_DIR = "/usr/local/bin"
+
+
+def _describe(mains: tuple[Main, ...]) -> str:
+    return (
+        ", ".join(f"{m.dir} ({m.role}{'' if 'linux' in m.goos else ', ' + '/'.join(m.goos) + ' only'})" for m in mains)
+        or "none"
+    )
+
+
+def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]:
+    """The mains to build, primary last."""
+    by_dir = {m.dir: m for m in project.mains if m.role != "generator"}
+    if options.binaries:
+        chosen = []
+        for directory in dict.fromkeys(normalise_dir(d) for d in options.binaries):
+            main = by_dir.get(directory)
+            if main is None:
+                raise PlanError(
+                    f"--binary {directory}: no main package there",
+                    hint=f"main packages found: {_describe(project.mains)}",
+                )
+            if "linux" not in main.goos:
+                raise PlanError(f"--binary {directory}: it builds only for {', '.join(main.goos)}, not Linux")
+            chosen.append(main)
+        notes.decide("binaries", ", ".join(m.dir for m in chosen), "chosen with --binary / gogen.toml")
+    else:
+        chosen = [m for m in project.mains if m.default]
+        if not chosen and not project.mains:
+            raise PlanError(
+                "no main package to build into a Linux image: the repository has none",
+                hint="gogen builds main packages (package main with func main); a library has nothing to run",
+            )
+        if not chosen:
+            raise PlanError(
+                "no main package to build into a Linux image",
+                hint=f"main packages found: {_describe(project.mains)}; pick one with --binary DIR",
+            )
+        notes.decide(
+            "binaries",
+            ", ".join(m.dir for m in chosen),
+            "every application main package (examples, test fixtures and generators are left out)",
+        )
+    primary = _primary(project, chosen, options, notes)
+    return [m for m in chosen if m is not primary] + [primary]
+
+
+def _primary(project: Project, chosen: list[Main], options: Options, notes: Notes) -> Main:
+    module_name = default_binary_name(project.modules[0].path) if project.modules else ""
+    if options.primary is not None:
+        wanted = normalise_dir(options.primary)
+        for main in chosen:
+            if main.dir == wanted:
+                notes.decide("primary", main.dir, "chosen with --primary / gogen.toml")
+                return main
+        raise PlanError(f"primary {wanted} is not among the binaries built: {', '.join(m.dir for m in chosen)}")
+    if len(chosen) == 1:
+        notes.decide("primary", chosen[0].dir, "the only binary")
+        return chosen[0]
+    for main in chosen:
+        if main.dir in (f"cmd/{module_name}", "."):
+            notes.decide("primary", main.dir, f"named after the module ({module_name}); change it with --primary DIR")
+            return main
+    notes.decide("primary", chosen[0].dir, "the first application in directory order; change it with --primary DIR")
+    return chosen[0]
+
+
+def _stage_name(binary: str, taken: set[str]) -> str:
+    stage = _STAGE_BAD.sub("-", binary.lower())
+    if not stage[:1].isalpha():
+        stage = f"app-{stage}"
+    while stage in taken:
+        stage = f"{stage}-image"
+    taken.add(stage)
+    return stage
+
+
+def binary_plans(mains: list[Main], options: Options, notes: Notes) -> tuple[BinaryPlan, ...]:
+    names: dict[str, str] = {}
+    # `scratch` and `context` mean something else in FROM/COPY --from: never a stage name.
+    taken = {"build", "runtime", "scratch", "context"}
+    plans = []
+    for index, main in enumerate(mains):
+        check_safe(main.dir, "directory")
+        check_safe(main.binary, "binary name", SAFE_NAME)
+        if main.binary in names:
+            raise PlanError(
+                f"{names[main.binary]} and {main.dir} would both build a binary called {main.binary}",
+                hint="choose one with --binary, or rename one in .goreleaser.yaml",
+            )
+        names[main.binary] = main.dir
+        primary = index == len(mains) - 1
+        ports = tuple(sorted({p.port for p in main.ports}))
+        if primary and options.ports:
+            ports = tuple(sorted(set(options.ports)))
+            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary}: chosen with --port / gogen.toml")
+        elif ports:
+            evidence = "; ".join(f"{p.file}:{p.line}" for p in main.ports)
+            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary} listens there ({evidence})")
+        package = "." if main.dir == "." else f"./{main.dir}"
+        go_name = default_binary_name(main.import_path)
+        plans.append(
+            BinaryPlan(
+                main.binary,
+                main.dir,
+                package,
+                go_name,
+                _stage_name(main.binary, taken),
+                ports,
+                primary,
+                healthcheck=_healthcheck(main, primary, options, notes),
+                environment=_environment(main, ports),
+            )
+        )
+    return tuple(plans)
+
+
+def _healthcheck(main: Main, primary: bool, options: Options, notes: Notes) -> tuple[str, ...]:
+    """The HEALTHCHECK command: the binary checking itself (distroless and scratch have no curl)."""
+    path = f"{BIN_DIR}/{main.binary}"
+    if primary and options.healthcheck is not None:
+        if not options.healthcheck:
+            notes.decide("health check", "none", f"{main.binary}: gogen.toml sets healthcheck = []")
+            return ()
+        command = options.healthcheck if options.healthcheck[0].startswith("/") else (path, *options.healthcheck)
+        notes.decide("health check", " ".join(command), f"{main.binary}: chosen in gogen.toml")
+        return tuple(command)
+    if main.healthcheck is None:
+        return ()
+    evidence = main.healthcheck.evidence
+    command = (path, *main.healthcheck.args)
+    notes.decide(
+        "health check",
+        " ".join(command),
+        f"{main.binary} checks itself ({evidence.file}:{evidence.line} {evidence.text})",
+    )
+    return command
+
+
+def _environment(main: Main, ports: tuple[int, ...]) -> tuple[tuple[str, str], ...]:
+    """Environment defaults the program reads (PORT), for compose files."""
+    env_ports = [p for p in main.ports if p.source == "env" and p.port in ports]
+    return (("PORT", str(env_ports[0].port)),) if env_ports else ()
+
+
+def version_symbols(mains: list[Main], notes: Notes) -> tuple[str, ...]:
+    symbols = []
+    for main in mains:
+        if main.version_var is not None:
+            symbols.append(check_safe(main.version_var.symbol, "version variable", SYMBOL))
+    unique = tuple(dict.fromkeys(symbols))
+    if unique:
+        where = "; ".join(f"{m.version_var.file}:{m.version_var.line}" for m in mains if m.version_var)
+        notes.decide("version", ", ".join(unique), f"set from the VERSION build argument with -X ({where})")
+    return unique
+
+
+# Docker's platform (linux/arm/v7, linux/amd64/v3) as the go command's environment: the
+# variant means GOARM for arm and GOAMD64 for amd64, and nothing elsewhere (GOARM=8 is an error).
+CROSS_ENV = (
+    'export GOOS="$TARGETOS" GOARCH="$TARGETARCH"',
+    'case "$TARGETARCH/$TARGETVARIANT" in arm/v*) export GOARM="${TARGETVARIANT#v}" ;; '
+    'amd64/v*) export GOAMD64="$TARGETVARIANT" ;; esac',
+)
+
+
+def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: str, cross: bool) -> tuple[str, ...]:
+    """The shell commands of the build step, joined with && by the template.
+
+    Several binaries build in one `go build -o /out/` (one compile of shared packages); those
+    whose name differs from the go command's default are renamed after it. Binaries whose
+    default names collide build one by one.
+    """
+    commands = list(CROSS_ENV) if cross else []
+    go_build = " ".join(["go build", *flags, f'-ldflags="{ldflags}"'])
+    go_names = [b.go_name for b in binaries]
+    if len(binaries) == 1:
+        commands.append(f"{go_build} -o /out/{binaries[0].name} {binaries[0].package}")
+    elif len(set(go_names)) == len(go_names):
+        commands.append(f"{go_build} -o /out/ {' '.join(b.package for b in binaries)}")
+        commands.extend(f"mv /out/{b.go_name} /out/{b.name}" for b in binaries if b.go_name != b.name)
+    else:
+        commands.extend(f"{go_build} -o /out/{b.name} {b.package}" for b in binaries)
+    return tuple(commands)
