@@ -6,6 +6,10 @@
 #                       runs a musl cgo binary; the apk stub refuses unknown packages;
 #   scratch             runs the static musl cgo binary;
 #   distroless/*        no shell, user 65532, CA bundle + zoneinfo; base/cc run a glibc cgo binary;
+#   cgr.dev/chainguard/static:latest         no shell, user 65532 (HOME /home/nonroot), runs a
+#                       CGO_ENABLED=0 binary with CA bundle + zoneinfo;
+#   cgr.dev/chainguard/glibc-dynamic:latest  no shell, user 65532, runs the glibc cgo binary, has
+#                       libgcc_s + libstdc++ and (like the real one) no zoneinfo;
 #   debian:trixie-slim  apt-get update && apt-get install ca-certificates tzdata (network=host),
 #                       groupadd/useradd; runs the glibc cgo binary;
 #   proxy               serves the made-up modules and logs each request; over https with a
@@ -87,13 +91,69 @@ func main() {
 	fmt.Printf("cgo sqrt(2) = %.4f uid=%d zone=%s certs=%v\n", float64(C.sqrt(2)), os.Getuid(), zone, certErr == nil)
 }
 EOF
+# The same without cgo (CGO_ENABLED=0), for images without a libc.
+mkdir -p "$CTX/nocgo"
+cat >"$CTX/nocgo/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+func main() {
+	loc, err := time.LoadLocation("Europe/Paris")
+	zone := "no-zoneinfo"
+	if err == nil {
+		zone = loc.String()
+	}
+	_, certErr := os.Stat("/etc/ssl/certs/ca-certificates.crt")
+	fmt.Printf("static go uid=%d gid=%d home=%s zone=%s certs=%v\n", os.Getuid(), os.Getgid(), os.Getenv("HOME"), zone, certErr == nil)
+}
+EOF
+# cgo with C++ (libstdc++, libgcc_s): for the images that should have the C++ runtime.
+mkdir -p "$CTX/cxx"
+cat >"$CTX/cxx/hello.cc" <<'EOF'
+#include <sstream>
+#include <string>
+#include <cstring>
+#include <cstdlib>
+extern "C" char *greeting() {
+	std::ostringstream out;
+	out << "c++ " << std::string("runtime") << " ok";
+	return strdup(out.str().c_str());
+}
+EOF
+cat >"$CTX/cxx/main.go" <<'EOF'
+package main
+
+// #cgo LDFLAGS: -lstdc++
+// #include <stdlib.h>
+// char *greeting();
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+)
+
+func main() {
+	g := C.greeting()
+	defer C.free(unsafe.Pointer(g))
+	fmt.Printf("%s uid=%d\n", C.GoString(g), os.Getuid())
+}
+EOF
 printf 'module example.com/labselftest\n\ngo 1.22\n' >"$CTX/go.mod"
 cat >"$CTX/Dockerfile" <<EOF
 FROM golang:$GOVER AS glibc
 WORKDIR /src
 ENV CGO_ENABLED=1
 RUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache/go-build \\
-    go build -trimpath -o /out/app . && ldd /out/app | grep -q 'libc.so.6'
+    go build -trimpath -o /out/app . && ldd /out/app | grep -q 'libc.so.6' \\
+    && CGO_ENABLED=0 go build -trimpath -o /out/nocgo ./nocgo && ! ldd /out/nocgo >/dev/null 2>&1 \\
+    && go build -trimpath -o /out/cxx ./cxx && ldd /out/cxx | grep -q 'libstdc++.so.6'
 
 FROM golang:$GOVER-alpine AS musl
 RUN apk add --no-cache build-base
@@ -126,6 +186,14 @@ FROM gcr.io/distroless/cc-debian13:nonroot AS distroless-cc
 COPY --from=glibc /out/app /usr/local/bin/app
 ENTRYPOINT ["/usr/local/bin/app"]
 
+FROM cgr.dev/chainguard/static:latest AS chainguard-static
+COPY --from=glibc /out/nocgo /usr/local/bin/app
+ENTRYPOINT ["/usr/local/bin/app"]
+
+FROM cgr.dev/chainguard/glibc-dynamic:latest AS chainguard-glibc-dynamic
+COPY --from=glibc /out/app /out/cxx /usr/local/bin/
+ENTRYPOINT ["/usr/local/bin/app"]
+
 FROM debian:trixie-slim AS debian
 RUN apt-get update \\
     && apt-get install -y --no-install-recommends ca-certificates tzdata \\
@@ -138,13 +206,23 @@ ENTRYPOINT ["/usr/local/bin/app"]
 EOF
 
 build() { "$DOCKER" build -q --network=host --target "$1" -t "gogen-lab-selftest/$1" "$CTX" >/dev/null; }
-for target in alpine static distroless-base distroless-cc debian; do
+TARGETS=(alpine static distroless-base distroless-cc chainguard-static chainguard-glibc-dynamic debian)
+for target in "${TARGETS[@]}"; do
     echo "== $target"
     if out=$(build "$target" 2>&1); then
         ok "build"
         want="cgo sqrt(2) = 1.4142 uid=65532 zone=Europe/Paris certs=true"
-        [ "$target" = static ] && want="cgo sqrt(2) = 1.4142 uid=65532 zone=no-zoneinfo certs=false"
+        case $target in
+        static) want="cgo sqrt(2) = 1.4142 uid=65532 zone=no-zoneinfo certs=false" ;;
+        chainguard-static) want="static go uid=65532 gid=65532 home=/home/nonroot zone=Europe/Paris certs=true" ;;
+        # the real glibc-dynamic has no tzdata package
+        chainguard-glibc-dynamic) want="cgo sqrt(2) = 1.4142 uid=65532 zone=no-zoneinfo certs=true" ;;
+        esac
         expect "run" "$want" run "gogen-lab-selftest/$target"
+        if [ "$target" = chainguard-glibc-dynamic ]; then
+            expect "run a cgo binary linked with libstdc++" "c++ runtime ok uid=65532" \
+                run --entrypoint /usr/local/bin/cxx "gogen-lab-selftest/$target"
+        fi
     else
         bad "build $target: $(echo "$out" | tail -n 15)"
     fi
@@ -163,6 +241,47 @@ for kind in static base cc; do
     img=gcr.io/distroless/$kind-debian13:nonroot
     expect "$kind: user 65532" "65532" "$DOCKER" image inspect -f '{{.Config.User}}' "$img"
     expect_fail "$kind: no shell" "" run --entrypoint /bin/sh "$img" -c true
+done
+
+echo "== chainguard"
+image_paths() { # image: every path in its filesystem (the image has no command: give one to create)
+    local c
+    c=$("$DOCKER" create --network=host "$1" /nonexistent) || return 1
+    "$DOCKER" export "$c" | tar -t
+    "$DOCKER" rm "$c" >/dev/null 2>&1 || true
+}
+image_file() { # image path: the file's content
+    local c
+    c=$("$DOCKER" create --network=host "$1" /nonexistent) || return 1
+    "$DOCKER" export "$c" | tar -xO "$2"
+    "$DOCKER" rm "$c" >/dev/null 2>&1 || true
+}
+PATHS=""
+has() { grep -qxE "$1" <<<"$PATHS"; }    # a path of the image matches the pattern
+lacks() { ! grep -qE "$1" <<<"$PATHS"; } # no path of the image contains the pattern
+for kind in static glibc-dynamic; do
+    img=cgr.dev/chainguard/$kind:latest
+    PATHS=$(image_paths "$img")
+    expect "$kind: user 65532" "65532" "$DOCKER" image inspect -f '{{.Config.User}}' "$img"
+    expect "$kind: nonroot 65532 in /etc/passwd, home /home/nonroot" \
+        "nonroot:x:65532:65532:Account created by apko:/home/nonroot:" image_file "$img" etc/passwd
+    expect "$kind: root in /etc/passwd" "root:x:0:0:" image_file "$img" etc/passwd
+    expect "$kind: nonroot group 65532" "nonroot:x:65532:" image_file "$img" etc/group
+    expect "$kind: CA bundle" "" has 'etc/ssl/certs/ca-certificates\.crt'
+    expect "$kind: no shell, no busybox, no apk" "" lacks '^(usr/)?s?bin/(sh|ash|bash|busybox|apk)$'
+    expect_fail "$kind: no shell to run" "" run --entrypoint /bin/sh "$img" -c true
+    if [ "$kind" = static ]; then
+        expect "static: zoneinfo" "" has 'usr/share/zoneinfo/Europe/Paris'
+        expect "static: no libc, no loader" "" lacks '(libc\.so|ld-linux)'
+    else
+        for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libresolv.so.2 \
+            libnss_dns.so.2 libgcc_s.so.1 'libstdc\+\+.so.6'; do
+            expect "glibc-dynamic: ${lib//\\/}" "" has "usr/lib/x86_64-linux-gnu/$lib"
+        done
+        expect "glibc-dynamic: /lib64/ld-linux-x86-64.so.2 (lib64 -> lib)" "" has 'lib/ld-linux-x86-64\.so\.2'
+        expect "glibc-dynamic: no zoneinfo (no tzdata, as in the real image)" "" lacks zoneinfo
+        expect "glibc-dynamic: no libssl/libcrypto/libz (unlike distroless base)" "" lacks '(libssl|libcrypto|libz)\.so'
+    fi
 done
 
 echo "== proxy ($GOGEN_GOPROXY)"
@@ -214,7 +333,7 @@ expect "go mod download, private module with the netrc (golang:$GOVER-alpine)" "
 expect_fail "go mod download, private module without the netrc: 401" "401 Unauthorized" \
     run "${gorun[@]}" "golang:$GOVER" go mod download
 
-"$DOCKER" image rm gogen-lab-selftest/{alpine,static,distroless-base,distroless-cc,debian} >/dev/null 2>&1 || true
+"$DOCKER" image rm gogen-lab-selftest/{alpine,static,distroless-base,distroless-cc,chainguard-static,chainguard-glibc-dynamic,debian} >/dev/null 2>&1 || true
 if [ $fails -gt 0 ]; then
     echo "selftest: $fails failure(s)"
     exit 1

@@ -4,7 +4,8 @@
 #   * starts a private containerd + dockerd (all state under $GOGEN_LAB_DIR);
 #   * builds stand-in base images, tagged with the exact references gogen's Dockerfiles use
 #     (golang:<v>, golang:<v>-alpine, gcr.io/distroless/{static,base,cc}-debian13:nonroot,
-#     alpine:3.22, debian:trixie-slim), skipping those already present and current;
+#     cgr.dev/chainguard/{static,glibc-dynamic}:latest, alpine:3.22, debian:trixie-slim),
+#     skipping those already present and current;
 #   * creates (once) a lab CA, an HTTPS certificate for 127.0.0.1 and the password of the
 #     private modules; the golang stand-ins trust the lab CA;
 #   * starts a GOPROXY server on 127.0.0.1 serving fixtures/_modules over HTTP and HTTPS
@@ -36,6 +37,9 @@ DOCKER=/usr/bin/docker
 STATE_NAME=standins.state
 # Bump when a stand-in recipe below changes: images carrying an older revision are rebuilt.
 RECIPE_REV=5
+# The same for the Chainguard stand-ins alone (build_chainguard), so a change there rebuilds
+# only those two.
+CHAINGUARD_REV=1
 
 SELFTEST=0
 REBUILD=${GOGEN_LAB_REBUILD:-0}
@@ -637,6 +641,103 @@ EOF
     rm -rf --one-file-system "$dir"
 }
 
+# The shared libraries of Debian packages in the runtime rootfs (paths relative to it), from
+# dpkg's file lists: what a Wolfi package of the same name ships, without gconv modules.
+package_libs() { # package...
+    local pkg list f
+    for pkg in "$@"; do
+        list=""
+        for f in "$RUNTIME_DIR/var/lib/dpkg/info/$pkg"{,:amd64}.list; do
+            [ -e "$f" ] && list=$f
+        done
+        [ -n "$list" ] || die "package $pkg is not in the $RUNTIME_SUITE minbase"
+        grep -E '^/usr/lib/x86_64-linux-gnu/[^/]+\.so[^/]*$' "$list" | sed 's|^/||'
+    done
+}
+
+# Chainguard: static | glibc-dynamic (cgr.dev/chainguard/<kind>:latest, made with apko from
+# Wolfi packages). static = wolfi-baselayout + ca-certificates-bundle + tzdata;
+# glibc-dynamic = wolfi-baselayout + ca-certificates-bundle + glibc (+ ld-linux,
+# glibc-locale-posix) + libgcc + libstdc++, and NO tzdata. Both: apko's nonroot account
+# (65532, "Account created by apko", /home/nonroot), run-as 65532, no shell, no WORKDIR.
+build_chainguard() {
+    local kind=$1 ref="cgr.dev/chainguard/$1:latest" rev dir
+    rev="cg$CHAINGUARD_REV-$RECIPE_REV-$RUNTIME_SUITE"
+    if current "$ref" "$rev"; then
+        log "present: $ref"
+        return 0
+    fi
+    build_rootfs_dir
+    dir="$WORK/chainguard-$kind"
+    rm -rf "$dir"
+    # wolfi-baselayout's skeleton (lib64 and usr/lib64 are symlinks to lib)
+    mkdir -p "$dir"/{bin,sbin,etc/ssl/certs,home/nonroot,lib,root,tmp,usr/bin,usr/sbin,usr/local,usr/lib,var/log,var/spool/cron}
+    ln -s lib "$dir/lib64"
+    ln -s lib "$dir/usr/lib64"
+    chmod 1777 "$dir/tmp"
+    chmod 700 "$dir/root"
+    chmod 755 "$dir/home/nonroot"
+    chown 65532:65532 "$dir/home/nonroot"
+    cp "$BUILD_DIR/etc/ssl/certs/ca-certificates.crt" "$dir/etc/ssl/certs/"
+    [ "$kind" = static ] && copy_zoneinfo "$dir/usr/share/zoneinfo"
+    # wolfi-baselayout's root and nobody (abridged: Wolfi also has Alpine's system accounts)
+    # and the account apko adds for `accounts: users: [nonroot 65532]`.
+    cat >"$dir/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/ash
+nobody:x:65534:65534:nobody:/:/sbin/nologin
+nonroot:x:65532:65532:Account created by apko:/home/nonroot:/bin/sh
+EOF
+    cat >"$dir/etc/group" <<'EOF'
+root:x:0:root
+tty:x:5:
+nogroup:x:65533:
+nobody:x:65534:
+nonroot:x:65532:
+EOF
+    awk -F: '{ print $1 ($1 == "root" ? "::" : ":!:") "0:::::" }' "$dir/etc/passwd" >"$dir/etc/shadow"
+    chmod 600 "$dir/etc/shadow"
+    cat >"$dir/etc/nsswitch.conf" <<'EOF'
+passwd: compat
+group:  compat
+shadow: compat
+
+hosts:     files dns
+networks:  files
+ethers:    files
+protocols: files
+rpc:       files
+services:  files
+EOF
+    cat >"$dir/etc/os-release" <<'EOF'
+ID=wolfi
+NAME="Wolfi"
+PRETTY_NAME="Wolfi (gogen lab stand-in: files from Debian)"
+VERSION_ID="20230201"
+HOME_URL="https://wolfi.dev"
+EOF
+    cp "$BUILD_DIR/etc/services" "$BUILD_DIR/etc/protocols" "$dir/etc/" 2>/dev/null || true
+    if [ "$kind" = glibc-dynamic ]; then
+        runtime_rootfs_dir
+        local arch=usr/lib/x86_64-linux-gnu libs
+        libs=$(package_libs libc6 libgcc-s1 'libstdc++6')
+        # shellcheck disable=SC2086 # one path per word
+        (cd "$RUNTIME_DIR" && cp -a --parents $libs usr/lib/locale/C.utf8 etc/ld.so.conf etc/ld.so.conf.d "$dir/")
+        cp "$RUNTIME_DIR/usr/sbin/ldconfig" "$dir/sbin/ldconfig"
+        # the loader where binaries linked on Debian (and Wolfi) look for it: /lib64 -> lib
+        ln -s "/$arch/ld-linux-x86-64.so.2" "$dir/lib/ld-linux-x86-64.so.2"
+        "$dir/sbin/ldconfig" -r "$dir" || die "chainguard glibc-dynamic: ldconfig failed"
+        for must in "$arch/libc.so.6" "$arch/ld-linux-x86-64.so.2" "$arch/libm.so.6" "$arch/libgcc_s.so.1" \
+            "$arch/libstdc++.so.6" etc/ld.so.cache; do
+            [ -e "$dir/$must" ] || die "chainguard glibc-dynamic: $must missing"
+        done
+    fi
+    import_dir "$dir" "$ref" "$rev" \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/bin:/usr/sbin:/sbin:/bin' \
+        --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+        --change 'USER 65532'
+    rm -rf --one-file-system "$dir"
+}
+
 build_alpine() {
     local ref=alpine:3.22 rev dir applet
     rev="$RECIPE_REV-$STUBS_HASH"
@@ -796,6 +897,7 @@ for v in "${VERSIONS[@]}"; do
 done
 
 for kind in static base cc; do build_distroless "$kind"; done
+for kind in static glibc-dynamic; do build_chainguard "$kind"; done
 build_alpine
 build_debian_slim
 if [ "$RUNTIME_SUITE" != trixie ]; then
