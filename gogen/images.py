@@ -1,4 +1,4 @@
-"""Image references: the golang tag for a Go version, and each profile's runtime image.
+"""Image references: the golang tag for a Go version, and each runtime kind's images.
 
 The table lives in package data (`data/images.toml`) so that it can be checked and updated
 without touching code. Every reference gogen emits comes from here.
@@ -80,20 +80,21 @@ def debian_codename(release: str) -> str:
     return codenames[release]
 
 
-def distroless_image(kind: Literal["static", "glibc", "glibc_cxx"], release: str) -> str:
-    debian_codename(release)
-    template: str = table()["runtime"]["distroless"][kind]
-    return template.format(release=release)
+def runtime_image(kind: str, key: str, release: str) -> str:
+    """Image `key` of runtime `kind` (`[runtime.<kind>]`), its `{release}`/`{codename}` filled in."""
+    template: str = table()["runtime"][kind][key]
+    if "{" not in template:
+        return template
+    return template.format(release=release, codename=debian_codename(release))
 
 
-def debian_image(release: str) -> str:
-    template: str = table()["runtime"]["debian"]["slim"]
-    return template.format(codename=debian_codename(release))
-
-
-def alpine_image() -> str:
-    image: str = table()["runtime"]["alpine"]["image"]
-    return image
+def image_prefix(kind: str) -> str:
+    """The repository prefix an `[images]` mirror of `kind` replaces (`gcr.io/distroless`)."""
+    if kind == "golang":
+        registry: str = table()["golang"]["registry"]
+        return registry
+    prefix: str = table()["runtime"][kind]["prefix"]
+    return prefix
 
 
 def default_debian_release() -> str:

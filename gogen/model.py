@@ -274,19 +274,21 @@ class Plan:
     build_flags: tuple[str, ...]
     ldflags: str
     version_symbols: tuple[str, ...]
-    build_commands: tuple[str, ...]
+    build_together: bool
     binaries: tuple[BinaryPlan, ...]
+    builder_package_manager: Literal["apk", "apt"]
     builder_packages: tuple[str, ...]
+    runtime_package_manager: Literal["apk", "apt", ""]
     runtime_packages: tuple[str, ...]
     system_libraries: tuple[SystemLibrary, ...]
     private: tuple[str, ...]
-    secret_option: str
+    netrc_secret: bool
     cache_dirs: tuple[tuple[str, str], ...]
-    download_mounts: tuple[str, ...]
-    build_mounts: tuple[str, ...]
     outputs: tuple[str, ...]
     user: str
     uid: int
+    user_name: str
+    shell: bool
     ca_certs: bool
     passwd: bool
     bin_dir: str

@@ -113,7 +113,7 @@ def profiles_summary() -> str:
     for profile in PROFILES:
         lines.append(f"  {profile.name:<11} {profile.summary}")
         lines.append(f"  {'':<11} image: {profile.final_image}")
-        lines.append(f"  {'':<11} cgo: {profile.cgo}")
+        lines.append(f"  {'':<11} cgo: {profile.cgo_summary}")
     lines.append("Build strategies (--strategy):")
     for strategy in STRATEGIES:
         lines.append(f"  {strategy.name:<11} {strategy.summary}")

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gogen import api
 from gogen.images import golang_image, known_go_versions, table
 from gogen.model import BinaryPlan
-from gogen.plan import CROSS_ENV, PlanError, build_commands, plan
+from gogen.plan import PlanError, plan
+from gogen.plan.binaries import build_together
+from gogen.render import environment
 from gogen.settings import Options
 from tests.conftest import FIXTURES
 from tests.repo_builder import MAIN, write_repo
+
+
+def macros() -> Any:
+    """templates/macros.j2 as a module: its macros and variables."""
+    return environment(()).get_template("macros.j2").module
 
 
 def test_every_go_version_in_the_table_has_both_golang_variants() -> None:
@@ -109,19 +118,34 @@ def test_primary_is_the_root_package_else_the_first(tmp_path: Path) -> None:
 
 
 def test_build_commands_rename_and_split() -> None:
+    """The build step's commands, as the template macro prints them from the plan's decisions."""
+    base = plan(api.scan(FIXTURES / "root-main" / "repo"), Options())
+
     def binary(name: str, go_name: str, package: str) -> BinaryPlan:
         return BinaryPlan(name, package[2:], package, go_name, name, (), False)
 
-    renamed = build_commands(
-        (binary("shop-api", "api", "./cmd/api"), binary("shop", "shop", "./cmd/shop")), ["-trimpath"], "-s -w", False
+    def commands(binaries: tuple[BinaryPlan, ...], flags: tuple[str, ...], ldflags: str, cross: bool) -> list[str]:
+        the_plan = dataclasses.replace(
+            base,
+            binaries=binaries,
+            build_flags=flags,
+            ldflags=ldflags,
+            cross_compile=cross,
+            version_symbols=(),
+            build_together=build_together(binaries),
+        )
+        return str(macros().build_commands(the_plan)).split(" \\\n    && ")
+
+    renamed = commands(
+        (binary("shop-api", "api", "./cmd/api"), binary("shop", "shop", "./cmd/shop")), ("-trimpath",), "-s -w", False
     )
-    assert renamed == ('go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/api ./cmd/shop', "mv /out/api /out/shop-api")
-    clash = build_commands((binary("a-tool", "tool", "./a/tool"), binary("b-tool", "tool", "./b/tool")), [], "-s", True)
-    assert clash[:2] == CROSS_ENV
-    assert clash[2:] == (
+    assert renamed == ['go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/api ./cmd/shop', "mv /out/api /out/shop-api"]
+    clash = commands((binary("a-tool", "tool", "./a/tool"), binary("b-tool", "tool", "./b/tool")), (), "-s", True)
+    assert clash[:2] == macros().cross_env
+    assert clash[2:] == [
         'go build -ldflags="-s" -o /out/a-tool ./a/tool',
         'go build -ldflags="-s" -o /out/b-tool ./b/tool',
-    )
+    ]
 
 
 def test_workspace_and_local_replace_module_files() -> None:

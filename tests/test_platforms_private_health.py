@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gogen import api
-from gogen.plan import CROSS_ENV, PlanError, plan
+from gogen.plan import PlanError, plan
+from gogen.render import environment
 from gogen.scan.gofile import parse_file
 from gogen.settings import Options, SettingsError
 from tests.conftest import FIXTURES
@@ -30,7 +31,8 @@ from tests.repo_builder import gogen, write_repo
 )
 def test_the_cross_environment_maps_the_platform_variant(arch: str, variant: str, expected: str) -> None:
     """Run the build step's shell prologue as /bin/sh runs it in the builder."""
-    script = " && ".join(CROSS_ENV) + ' && echo "$GOOS $GOARCH ${GOARM:--} ${GOAMD64:--}"'
+    cross_env = environment(()).get_template("macros.j2").module.cross_env  # type: ignore[attr-defined]
+    script = " && ".join(cross_env) + ' && echo "$GOOS $GOARCH ${GOARM:--} ${GOAMD64:--}"'
     env = {"TARGETOS": "linux", "TARGETARCH": arch, "TARGETVARIANT": variant, "PATH": "/usr/bin:/bin"}
     result = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == expected

@@ -16,24 +16,21 @@ from gogen.model import BinaryPlan, Main, Plan, Project
 from gogen.plan import binaries as binaries_mod
 from gogen.plan import cgo as cgo_mod
 from gogen.plan import context_policy, image_policy, modules
-from gogen.plan.binaries import BIN_DIR, CROSS_ENV, build_commands, select_mains
+from gogen.plan.binaries import BIN_DIR, select_mains
 from gogen.plan.cgo import CgoChoice
 from gogen.plan.context_policy import needed_paths
 from gogen.plan.image_policy import apply_image_policy
 from gogen.plan.notes import Notes, PlanError
+from gogen.profiles import PROFILE_NAMES, Profile, profile_named
 from gogen.settings import Options
 
 __all__ = [
-    "CROSS_ENV",
     "PlanError",
     "apply_image_policy",
-    "build_commands",
     "needed_paths",
     "plan",
     "select_mains",
 ]
-
-UID = 65532
 
 
 def plan(project: Project, options: Options) -> Plan:
@@ -44,11 +41,12 @@ def plan(project: Project, options: Options) -> Plan:
     mains = select_mains(project, options, notes)
     binaries = binaries_mod.binary_plans(mains, options, notes)
     go_version = modules.go_version(project, notes)
-    cgo = cgo_mod.plan_cgo(project, mains, options, notes)
+    profile = profile_named(options.profile)
+    cgo = cgo_mod.plan_cgo(profile, project, mains, options, notes)
     builder = _builder_image(go_version, cgo, notes)
-    _profile_decisions(options, cgo, notes)
+    _profile_decisions(profile, cgo, notes)
     platforms = image_policy.platforms(project, options, not cgo.enabled, notes)
-    return _assemble(project, options, mains, binaries, go_version, cgo, builder, platforms, notes)
+    return _assemble(project, options, profile, mains, binaries, go_version, cgo, builder, platforms, notes)
 
 
 def _builder_image(go_version: str, cgo: CgoChoice, notes: Notes) -> str:
@@ -64,33 +62,36 @@ def _builder_image(go_version: str, cgo: CgoChoice, notes: Notes) -> str:
     return builder.ref
 
 
-def _profile_decisions(options: Options, cgo: CgoChoice, notes: Notes) -> None:
+def _profile_decisions(profile: Profile, cgo: CgoChoice, notes: Notes) -> None:
     notes.decide(
         "profile",
-        options.profile,
-        "chosen with --profile / gogen.toml" if options.profile != "distroless" else "the default",
+        profile.name,
+        "chosen with --profile / gogen.toml" if profile.name != PROFILE_NAMES[0] else "the default",
     )
     notes.decide(
         "runtime image",
         cgo.runtime_image,
-        f"profile {options.profile}, {'cgo ' + cgo.mode if cgo.enabled else 'static binary'}",
+        f"profile {profile.name}, {'cgo ' + cgo.mode if cgo.enabled else 'static binary'}",
     )
 
 
 @dataclass(frozen=True)
 class _Build:
-    """The go build invocation: flags, linker flags and the version symbols set with -X."""
+    """The go build invocation: flags, linker flags (the template adds `-X symbol=VERSION`)
+    and the version symbols set with -X."""
 
     flags: tuple[str, ...]
     ldflags: str
     symbols: tuple[str, ...]
 
 
-def _build(project: Project, options: Options, mains: list[Main], cgo: CgoChoice, tz: bool, notes: Notes) -> _Build:
+def _build(project: Project, profile: Profile, mains: list[Main], cgo: CgoChoice, tz: bool, notes: Notes) -> _Build:
     tags = []
-    if options.profile == "scratch" and tz:
+    if profile.zoneinfo == "embedded" and tz:
         tags.append("timetzdata")
-        notes.decide("zoneinfo", "-tags timetzdata", "time.LoadLocation is used and scratch has no /usr/share/zoneinfo")
+        notes.decide(
+            "zoneinfo", "-tags timetzdata", f"time.LoadLocation is used and {profile.name} has no /usr/share/zoneinfo"
+        )
     if cgo.mode == "musl-static":
         tags += ["netgo", "osusergo"]
     flags = (
@@ -102,7 +103,6 @@ def _build(project: Project, options: Options, mains: list[Main], cgo: CgoChoice
     ldflags = ["-s", "-w"]
     if cgo.mode == "musl-static":
         ldflags += ["-linkmode", "external", "-extldflags", "'-static'"]
-    ldflags += [f"-X {symbol}=${{VERSION}}" for symbol in symbols]
     return _Build(tuple(flags), " ".join(ldflags), symbols)
 
 
@@ -118,6 +118,7 @@ def _outputs(options: Options) -> tuple[str, ...]:
 def _assemble(
     project: Project,
     options: Options,
+    profile: Profile,
     mains: list[Main],
     binaries: tuple[BinaryPlan, ...],
     go_version: str,
@@ -143,23 +144,23 @@ def _assemble(
     private = modules.private_modules(options, download, notes)
     module_files = modules.module_files(project)
     cache_dirs = modules.cache_dirs(options, project.vendor)
-    download_mounts, build_mounts = modules.mounts(cache_dirs, download, private, module_files)
     ca, tz = cgo_mod.needs(mains)
-    build = _build(project, options, mains, cgo, tz, notes)
-    scratch_ca = options.profile == "scratch" and ca
-    if scratch_ca:
+    build = _build(project, profile, mains, cgo, tz, notes)
+    copy_ca = profile.ca_certificates == "from-builder" and ca
+    if copy_ca:
         notes.decide(
             "CA certificates",
             "copied from the builder",
-            "the program makes TLS connections and scratch has no CA bundle",
+            f"the program makes TLS connections and {profile.name} has no CA bundle",
         )
-    notes.decide("user", f"{UID}:{UID}", "numeric non-root user in every final stage")
+    uid = profile.user.uid
+    notes.decide("user", f"{uid}:{uid}", "numeric non-root user in every final stage")
     needed = tuple(needed_paths(project, mains, module_files))
     return Plan(
         gogen_version=__version__,
         module_path=project.modules[0].path if project.modules else "",
         go_version=go_version,
-        profile=options.profile,
+        profile=profile.name,
         strategy=options.strategy,
         syntax=options.syntax,
         builder_image=apply_image_policy(builder, options, notes),
@@ -176,23 +177,25 @@ def _assemble(
         build_flags=build.flags,
         ldflags=build.ldflags,
         version_symbols=build.symbols,
-        build_commands=build_commands(binaries, list(build.flags), build.ldflags, cross),
+        build_together=binaries_mod.build_together(binaries),
         binaries=binaries,
+        builder_package_manager="apk" if cgo.builder_variant == "alpine" else "apt",
         builder_packages=cgo.builder_packages
         + (("git",) if private and cgo.builder_variant == "alpine" and "git" not in cgo.builder_packages else ()),
-        runtime_packages=cgo_mod.runtime_packages(options, cgo, ca, tz, notes),
+        runtime_package_manager=profile.package_manager,
+        runtime_packages=cgo_mod.runtime_packages(profile, options, cgo, ca, tz, notes),
         labels=image_policy.labels(project, options, notes),
         system_libraries=cgo.libraries,
         private=private,
-        secret_option=modules.NETRC_OPTION if private else "",
+        netrc_secret=bool(private),
         cache_dirs=cache_dirs,
-        download_mounts=download_mounts,
-        build_mounts=build_mounts,
         outputs=_outputs(options),
-        user=f"{UID}:{UID}",
-        uid=UID,
-        ca_certs=scratch_ca,
-        passwd=options.profile == "scratch",
+        user=f"{uid}:{uid}",
+        uid=uid,
+        user_name=profile.user.name,
+        shell=profile.shell,
+        ca_certs=copy_ca,
+        passwd=profile.user.setup == "passwd",
         bin_dir=BIN_DIR,
         needed_files=needed,
         dockerignore=context_policy.dockerignore_sections(project, list(needed), notes),

@@ -168,30 +168,9 @@ def version_symbols(mains: list[Main], notes: Notes) -> tuple[str, ...]:
     return unique
 
 
-# Docker's platform (linux/arm/v7, linux/amd64/v3) as the go command's environment: the
-# variant means GOARM for arm and GOAMD64 for amd64, and nothing elsewhere (GOARM=8 is an error).
-CROSS_ENV = (
-    'export GOOS="$TARGETOS" GOARCH="$TARGETARCH"',
-    'case "$TARGETARCH/$TARGETVARIANT" in arm/v*) export GOARM="${TARGETVARIANT#v}" ;; '
-    'amd64/v*) export GOAMD64="$TARGETVARIANT" ;; esac',
-)
-
-
-def build_commands(binaries: tuple[BinaryPlan, ...], flags: list[str], ldflags: str, cross: bool) -> tuple[str, ...]:
-    """The shell commands of the build step, joined with && by the template.
-
-    Several binaries build in one `go build -o /out/` (one compile of shared packages); those
-    whose name differs from the go command's default are renamed after it. Binaries whose
-    default names collide build one by one.
-    """
-    commands = list(CROSS_ENV) if cross else []
-    go_build = " ".join(["go build", *flags, f'-ldflags="{ldflags}"'])
+def build_together(binaries: tuple[BinaryPlan, ...]) -> bool:
+    """Whether the binaries build in one `go build -o /out/` (one compile of shared packages),
+    those named otherwise than the go command's default renamed after it; binaries whose
+    default names collide build one by one."""
     go_names = [b.go_name for b in binaries]
-    if len(binaries) == 1:
-        commands.append(f"{go_build} -o /out/{binaries[0].name} {binaries[0].package}")
-    elif len(set(go_names)) == len(go_names):
-        commands.append(f"{go_build} -o /out/ {' '.join(b.package for b in binaries)}")
-        commands.extend(f"mv /out/{b.go_name} /out/{b.name}" for b in binaries if b.go_name != b.name)
-    else:
-        commands.extend(f"{go_build} -o /out/{b.name} {b.package}" for b in binaries)
-    return tuple(commands)
+    return len(binaries) > 1 and len(set(go_names)) == len(go_names)

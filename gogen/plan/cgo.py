@@ -1,12 +1,14 @@
-"""Whether the binaries need cgo, and what that means for the builder and the runtime image."""
+"""Whether the binaries need cgo, and what the profile makes of it: the builder, the runtime
+image and the packages of the system libraries cgo links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gogen.images import Variant, alpine_image, debian_image, distroless_image
+from gogen.images import Variant
 from gogen.model import CgoLibrary, Main, Project, SystemLibrary
 from gogen.plan.notes import Notes, PlanError
+from gogen.profiles import Profile, Refusal
 from gogen.settings import Options
 from gogen.system_libraries import packages_for
 
@@ -16,6 +18,8 @@ CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
 
 @dataclass(frozen=True)
 class CgoChoice:
+    """cgo on or off, the builder variant and packages, the runtime image and its packages."""
+
     enabled: bool
     mode: str
     builder_variant: Variant
@@ -76,82 +80,61 @@ def _library_packages(
     return tuple(dict.fromkeys(builder)), tuple(dict.fromkeys(runtime))
 
 
-def plan_cgo(project: Project, mains: list[Main], options: Options, notes: Notes) -> CgoChoice:
+def _refuse(refusal: Refusal | None, what: str) -> PlanError:
+    assert refusal is not None, "a profile that refuses says why"
+    return PlanError(f"{refusal.message} {what}", hint=refusal.hint)
+
+
+def plan_cgo(profile: Profile, project: Project, mains: list[Main], options: Options, notes: Notes) -> CgoChoice:
+    """cgo off (a static binary on the profile's static image), or what `profile` does with cgo."""
     needs = [m for m in mains if m.cgo.required]
     release = options.debian_release
-    profile = options.profile
     if not needs:
         notes.decide(
             "cgo", "CGO_ENABLED=0", 'no file of the built packages\' closure imports "C" or a module that needs cgo'
         )
-        variant: Variant = "alpine" if profile == "alpine" else "debian"
-        runtime = {
-            "distroless": distroless_image("static", release),
-            "scratch": "scratch",
-            "alpine": alpine_image(),
-            "debian": debian_image(release),
-        }[profile]
-        return CgoChoice(False, "off", variant, (), runtime)
+        return CgoChoice(False, "off", profile.builder_variant, (), profile.image(profile.static_image, release))
+    policy = profile.cgo
     libraries = _libraries(needs)
-    names = ", ".join(lib.name for lib in libraries)
-    pkg_config = any(lib.kind == "pkg-config" for lib in libraries)
     evidence = _cgo_evidence(needs)
-    if profile in ("scratch", "distroless") and libraries:
+    if libraries and policy.libraries == "refuse":
         where = libraries[0].evidence
-        what = (
-            "profile scratch needs a fully static binary, but cgo links"
-            if profile == "scratch"
-            else "profile distroless cannot provide the system libraries cgo links:"
-        )
-        raise PlanError(
-            f"{what} {names} ({where.file}:{where.line} {where.text})",
-            hint="choose --profile debian or alpine: gogen installs the library's packages there",
-        )
-    if profile == "scratch":
-        notes.decide(
-            "cgo",
-            "CGO_ENABLED=1, static musl",
-            f"cgo is required ({evidence}); it links only libc, so a static musl build runs on scratch",
-        )
-        return CgoChoice(True, "musl-static", "alpine", ("build-base",), "scratch")
-    if profile == "distroless":
-        cxx = any(path.endswith(CXX_SUFFIXES) for path in project.extra_build_files)
-        image = distroless_image("glibc_cxx" if cxx else "glibc", release)
-        notes.decide(
-            "cgo",
-            "CGO_ENABLED=1, glibc",
-            f"cgo is required ({evidence}); distroless {'cc' if cxx else 'base'} ships glibc",
-        )
-        return CgoChoice(True, "glibc", "debian", (), image)
-    if profile == "alpine":
-        mapped = _system_libraries(libraries, "alpine", options, notes)
-        builder, runtime_packages = _library_packages(mapped, pkg_config, "pkgconf")
-        notes.decide(
-            "cgo",
-            "CGO_ENABLED=1, musl",
-            f"cgo is required ({evidence}); built on the alpine golang image with build-base",
-        )
-        return CgoChoice(True, "musl", "alpine", ("build-base", *builder), alpine_image(), runtime_packages, mapped)
-    mapped = _system_libraries(libraries, "debian", options, notes)
-    builder, runtime_packages = _library_packages(mapped, pkg_config, "pkg-config")
-    notes.decide("cgo", "CGO_ENABLED=1, glibc", f"cgo is required ({evidence})")
-    return CgoChoice(True, "glibc", "debian", builder, debian_image(release), runtime_packages, mapped)
+        names = ", ".join(lib.name for lib in libraries)
+        raise _refuse(policy.library_refusal, f"{names} ({where.file}:{where.line} {where.text})")
+    cxx = any(path.endswith(CXX_SUFFIXES) for path in project.extra_build_files)
+    if cxx and policy.cxx_image is None:
+        first = next(path for path in project.extra_build_files if path.endswith(CXX_SUFFIXES))
+        raise _refuse(policy.cxx_refusal, f"({first})")
+    mapped: tuple[SystemLibrary, ...] = ()
+    builder: tuple[str, ...] = policy.builder_packages
+    runtime: tuple[str, ...] = ()
+    if policy.libraries == "install":
+        mapped = _system_libraries(libraries, policy.builder_variant, options, notes)
+        pkg_config = any(lib.kind == "pkg-config" for lib in libraries)
+        library_builder, runtime = _library_packages(mapped, pkg_config, policy.pkg_config_package)
+        builder = (*builder, *library_builder)
+    reason = policy.cxx_reason if cxx else policy.reason
+    notes.decide("cgo", policy.choice, reason.format(evidence=evidence))
+    image = profile.image(policy.cxx_image if cxx and policy.cxx_image else policy.image, release)
+    return CgoChoice(True, policy.mode, policy.builder_variant, builder, image, runtime, mapped)
 
 
 def needs(mains: list[Main]) -> tuple[bool, bool]:
+    """Whether the program needs CA certificates, and zoneinfo."""
     return any(m.needs_ca_certs for m in mains), any(m.needs_tzdata for m in mains)
 
 
-def runtime_packages(options: Options, cgo: CgoChoice, ca: bool, tz: bool, notes: Notes) -> tuple[str, ...]:
-    if options.profile == "alpine":
-        needed: tuple[str, ...] = ("ca-certificates", "tzdata", *cgo.runtime_packages)
-    elif options.profile == "debian":
-        needed = tuple(p for p, wanted in (("ca-certificates", ca), ("tzdata", tz)) if wanted) + cgo.runtime_packages
-    else:
+def runtime_packages(
+    profile: Profile, options: Options, cgo: CgoChoice, ca: bool, tz: bool, notes: Notes
+) -> tuple[str, ...]:
+    """The packages the runtime stage installs: CA bundle and zoneinfo as the profile provides
+    them, the cgo libraries' runtime packages, gogen.toml's `packages`; none without a package manager."""
+    if not profile.package_manager:
         if options.packages:
             notes.warn(
                 "packages-ignored",
-                f"profile {options.profile} has no package manager: {', '.join(options.packages)} not installed",
+                f"profile {profile.name} has no package manager: {', '.join(options.packages)} not installed",
             )
         return ()
+    needed = profile.base_packages(ca, tz) + cgo.runtime_packages
     return tuple(dict.fromkeys(needed + options.packages))

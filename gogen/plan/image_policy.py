@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gogen.images import image_prefix
 from gogen.model import Project
 from gogen.plan.notes import Notes
 from gogen.settings import Options
@@ -10,7 +11,6 @@ DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 
 
 FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
-IMAGE_PREFIXES = {"golang": "golang", "alpine": "alpine", "debian": "debian", "distroless": "gcr.io/distroless"}
 
 
 def apply_image_policy(ref: str, options: Options, notes: Notes) -> str:
@@ -18,7 +18,7 @@ def apply_image_policy(ref: str, options: Options, notes: Notes) -> str:
     digests = dict(options.digests)
     result = ref
     for kind, mirror in options.images:
-        prefix = IMAGE_PREFIXES[kind]
+        prefix = image_prefix(kind)
         if ref == prefix or ref.startswith((prefix + ":", prefix + "/")):
             result = mirror + ref[len(prefix) :]
             notes.decide("image mirror", result, f"[images] {kind} = {mirror!r}")

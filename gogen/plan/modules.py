@@ -96,25 +96,3 @@ def cache_dirs(options: Options, vendor: bool) -> tuple[tuple[str, str], ...]:
     if options.strategy != "buildkit":
         return ()
     return tuple(entry for entry in GO_CACHE_DIRS if not (vendor and entry[0] == "go-mod"))
-
-
-NETRC_MOUNT = "--mount=type=secret,id=netrc,target=/root/.netrc,required=true"
-NETRC_OPTION = "--secret id=netrc,src=$HOME/.netrc"
-
-
-def mounts(
-    cache_dirs: tuple[tuple[str, str], ...], download: bool, private: tuple[str, ...], module_files: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`RUN --mount` options of the download step and of the build step (none without BuildKit).
-
-    The netrc secret goes on both: the download step can come from the layer cache while the
-    module cache mount is empty (a fresh CI runner, a pruned builder), and go build then
-    downloads the modules itself.
-    """
-    if not cache_dirs:
-        return (), ()
-    caches = {name: f"--mount=type=cache,target={target}" for name, target in cache_dirs}
-    secret = (NETRC_MOUNT,) if private else ()
-    binds = tuple(f"--mount=type=bind,source={file},target={file}" for file in module_files)
-    download_mounts = (caches["go-mod"], *secret, *binds) if download else ()
-    return download_mounts, (*caches.values(), *secret, "--mount=type=bind,target=.")
