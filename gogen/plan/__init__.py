@@ -87,10 +87,12 @@ class _Build:
 
 def _build(project: Project, profile: Profile, mains: list[Main], cgo: CgoChoice, tz: bool, notes: Notes) -> _Build:
     tags = []
-    if profile.zoneinfo == "embedded" and tz:
+    if profile.zoneinfo_for(cgo.enabled) == "embedded" and tz:
         tags.append("timetzdata")
         notes.decide(
-            "zoneinfo", "-tags timetzdata", f"time.LoadLocation is used and {profile.name} has no /usr/share/zoneinfo"
+            "zoneinfo",
+            "-tags timetzdata",
+            f"time.LoadLocation is used and {cgo.runtime_image} has no /usr/share/zoneinfo",
         )
     if cgo.mode == "musl-static":
         tags += ["netgo", "osusergo"]
@@ -151,7 +153,7 @@ def _assemble(
         notes.decide(
             "CA certificates",
             "copied from the builder",
-            f"the program makes TLS connections and {profile.name} has no CA bundle",
+            f"the program makes TLS connections and {cgo.runtime_image} has no CA bundle",
         )
     uid = profile.user.uid
     notes.decide("user", f"{uid}:{uid}", "numeric non-root user in every final stage")

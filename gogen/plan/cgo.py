@@ -136,5 +136,5 @@ def runtime_packages(
                 f"profile {profile.name} has no package manager: {', '.join(options.packages)} not installed",
             )
         return ()
-    needed = profile.base_packages(ca, tz) + cgo.runtime_packages
+    needed = profile.base_packages(ca, tz, cgo.enabled) + cgo.runtime_packages
     return tuple(dict.fromkeys(needed + options.packages))

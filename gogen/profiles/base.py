@@ -47,7 +47,8 @@ class CgoPolicy:
     `refuse` stops with `library_refusal` (its message is followed by the libraries and where
     they are named). `image`/`cxx_image` are keys of the profile's image table entry (`cxx_image`
     None: C++ code is refused with `cxx_refusal`). `reason`/`cxx_reason` are the decision's
-    text, with `{evidence}` where the cgo evidence goes.
+    text, with `{evidence}` where the cgo evidence goes. `zoneinfo`: how the cgo image provides
+    zoneinfo when it differs from the profile's static image (None: the same).
     """
 
     mode: Literal["glibc", "musl", "musl-static"]
@@ -62,6 +63,7 @@ class CgoPolicy:
     library_refusal: Refusal | None = None
     builder_packages: tuple[str, ...] = ()
     pkg_config_package: str = ""
+    zoneinfo: Provision | None = None
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,13 @@ class Profile:
         """The reference of image `key` of this profile's table entry, for a Debian `release`."""
         return runtime_image(self.image_kind, key, release) if self.image_kind else key
 
-    def base_packages(self, ca: bool, tz: bool) -> tuple[str, ...]:
+    def zoneinfo_for(self, cgo: bool) -> Provision:
+        """How the runtime image provides zoneinfo: the cgo image may differ from the static one."""
+        return self.cgo.zoneinfo if cgo and self.cgo.zoneinfo is not None else self.zoneinfo
+
+    def base_packages(self, ca: bool, tz: bool, cgo: bool) -> tuple[str, ...]:
         """The CA bundle and zoneinfo packages this profile installs, given what the program needs."""
-        wanted = (("ca-certificates", self.ca_certificates, ca), ("tzdata", self.zoneinfo, tz))
+        wanted = (("ca-certificates", self.ca_certificates, ca), ("tzdata", self.zoneinfo_for(cgo), tz))
         return tuple(
             package
             for package, provision, needed in wanted
