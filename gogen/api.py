@@ -22,7 +22,7 @@ from gogen.settings import (
     SettingsError,
     config_text,
     key_line,
-    options_from,
+    layered,
     parse_config,
 )
 
@@ -56,7 +56,8 @@ def scan(path: Path) -> Project:
 
 def options(path: Path, overrides: dict[str, object]) -> Options:
     """The settings, layered: gogen's defaults, the organisation's defaults file (`defaults`
-    override or GOGEN_DEFAULTS), the repository's gogen.toml, then `overrides`."""
+    override or GOGEN_DEFAULTS), the repository's gogen.toml, then `overrides` (the command
+    line's). Each layer is checked as it is applied: an error names its file and line, or the flag."""
     overrides = dict(overrides)
     defaults_file = overrides.pop("defaults", None) or os.environ.get("GOGEN_DEFAULTS")
     base = Options()
@@ -66,18 +67,19 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
     if config_text_ is not None:
         values = parse_config(config_text_)
         _check_repository_templates(path, values.get("templates"), config_text_)
-        base = options_from(values, base)
-    return options_from(overrides, base).validated(CONFIG_FILE if config_text_ is not None else "options")
+        base = layered(values, base, CONFIG_FILE, config_text_)
+    return layered(overrides, base)
 
 
 def _organisation_defaults(file: Path, base: Options) -> Options:
     """The organisation's defaults file: the caller's choice, so its `templates` may point
     anywhere; a relative one is relative to the defaults file."""
-    values = parse_config(_read_caller_file(file, "--defaults or GOGEN_DEFAULTS"), str(file))
+    text = _read_caller_file(file, "--defaults or GOGEN_DEFAULTS")
+    values = parse_config(text, str(file))
     templates = values.get("templates")
     if isinstance(templates, str) and not Path(templates).is_absolute():
         values["templates"] = str((file.parent / templates).absolute())
-    return options_from(values, base).validated(str(file))
+    return layered(values, base, str(file), text)
 
 
 def _repository_config(path: Path) -> str | None:

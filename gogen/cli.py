@@ -6,15 +6,19 @@ message on stderr and an exit code.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from gogen import __version__, api, report
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
+from gogen.settings import SETTINGS, Setting
 
 app = typer.Typer(
     name="gogen",
@@ -38,27 +42,11 @@ def scan(path: PathArg = Path(), as_json: JsonOpt = False) -> None:
         _out(report.project_summary(project))
 
 
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="distroless (default), scratch, alpine, debian.")]
-StrategyOpt = Annotated[str | None, typer.Option("--strategy", help="buildkit (default) or layers.")]
-BinaryOpt = Annotated[list[str] | None, typer.Option("--binary", help="Main package directory to build (repeatable).")]
-PrimaryOpt = Annotated[str | None, typer.Option("--primary", help="Directory of the binary in the last stage.")]
-PortOpt = Annotated[list[int] | None, typer.Option("--port", help="Port the primary binary listens on (repeatable).")]
-SyntaxOpt = Annotated[bool | None, typer.Option("--syntax/--no-syntax", help="Emit `# syntax=docker/dockerfile:1`.")]
-TemplatesOpt = Annotated[
-    Path | None, typer.Option("--templates", help="Template directory searched before the built-ins.")
-]
 DefaultsOpt = Annotated[
-    Path | None, typer.Option("--defaults", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS.")
-]
-PlatformOpt = Annotated[
-    list[str] | None, typer.Option("--platform", help="Target platform, e.g. linux/arm/v7 (repeatable).")
-]
-PrivateOpt = Annotated[
-    list[str] | None, typer.Option("--private", help="Private module pattern (GOPRIVATE), e.g. github.com/acme/*.")
-]
-ComposeOpt = Annotated[bool | None, typer.Option("--compose/--no-compose", help="Also write compose.yaml.")]
-ReadmeOpt = Annotated[
-    bool | None, typer.Option("--docker-readme/--no-docker-readme", help="Also write README.Docker.md.")
+    Path | None,
+    typer.Option(
+        "--defaults", metavar="FILE", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS."
+    ),
 ]
 templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
@@ -77,44 +65,57 @@ def _json(value: object) -> None:
     sys.stdout.write(report.escape_controls_json(api.to_json(value)))
 
 
-def _template_dir(templates: Path | None) -> str | None:
-    """--templates as recorded in gogen.toml: absolute, so that it means the same from any directory."""
-    return str(templates.resolve()) if templates else None
+_OPTION_TYPES: dict[object, object] = {str: str | None, bool: bool | None, int: list[int] | None}
 
 
-def _overrides(
-    profile: str | None,
-    strategy: str | None,
-    binary: list[str] | None,
-    primary: str | None,
-    port: list[int] | None,
-    syntax: bool | None,
-    templates: Path | None = None,
-    defaults: Path | None = None,
-) -> dict[str, object]:
-    """Only the options given on the command line; the rest come from gogen.toml or defaults."""
-    return {
-        "profile": profile,
-        "strategy": strategy,
-        "binaries": binary or None,
-        "primary": primary,
-        "ports": port or None,
-        "syntax": syntax,
-        "templates": _template_dir(templates),
-        "defaults": str(defaults) if defaults else None,
-    }
+def _setting_option(row: Setting) -> inspect.Parameter:
+    """The typer option of a setting with a flag: `--port PORT` (repeatable), `--syntax/--no-syntax`..."""
+    flag = str(row.spec.flag)
+    declared = f"{flag}/--no-{flag.removeprefix('--')}" if row.kind is bool else flag
+    kind = (
+        (list[str] | None if row.item is str else _OPTION_TYPES[row.item])
+        if row.repeatable
+        else _OPTION_TYPES[row.kind]
+    )
+    option = typer.Option(declared, metavar=row.spec.metavar, help=row.flag_help())
+    return inspect.Parameter(row.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, option])
 
 
-def _extras(
-    platform: list[str] | None, private: list[str] | None, compose: bool | None, docker_readme: bool | None
-) -> dict[str, object]:
-    """The command-line options of platforms, private modules and the optional files."""
-    return {
-        "platforms": platform or None,
-        "private": private or None,
-        "compose": compose,
-        "docker_readme": docker_readme,
-    }
+def _flag_value(row: Setting, value: object) -> object:
+    """A flag's value as an override: None (and an empty repeatable) means not given."""
+    if value is None or value == []:
+        return None
+    return row.spec.from_flag(value) if row.spec.from_flag else value
+
+
+def with_settings(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command one option per setting with a flag (those in `names`, or all of them and
+    --defaults); the command receives what was given as `overrides`, a dict for the api."""
+    rows = [row for row in SETTINGS if row.spec.flag and (not names or row.name in names)]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "overrides"]
+        added = [_setting_option(row) for row in rows]
+        if not names:
+            added.append(
+                inspect.Parameter("defaults", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DefaultsOpt)
+            )
+
+        @functools.wraps(command)
+        def run(**given: Any) -> None:
+            overrides = {row.name: _flag_value(row, given.pop(row.name)) for row in rows}
+            if not names:
+                defaults = given.pop("defaults")
+                overrides["defaults"] = str(defaults) if defaults else None
+            command(overrides=overrides, **given)
+
+        arguments = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        options = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        run.__signature__ = signature.replace(parameters=[*arguments, *added, *options])  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
 @app.command("plan")
@@ -177,27 +178,16 @@ def profiles() -> None:
 
 
 @app.command()
+@with_settings()
 def init(
     path: PathArg = Path("."),
-    profile: ProfileOpt = None,
-    strategy: StrategyOpt = None,
-    binary: BinaryOpt = None,
-    primary: PrimaryOpt = None,
-    port: PortOpt = None,
-    syntax: SyntaxOpt = None,
-    templates: TemplatesOpt = None,
-    defaults: DefaultsOpt = None,
-    platform: PlatformOpt = None,
-    private: PrivateOpt = None,
-    compose: ComposeOpt = None,
-    docker_readme: ReadmeOpt = None,
+    *,
+    overrides: dict[str, object],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
 ) -> None:
     """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
-    overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
-    overrides |= _extras(platform, private, compose, docker_readme)
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, diff)
 
@@ -212,27 +202,16 @@ def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
 
 
 @app.command()
+@with_settings()
 def regen(
     path: PathArg = Path("."),
-    profile: ProfileOpt = None,
-    strategy: StrategyOpt = None,
-    binary: BinaryOpt = None,
-    primary: PrimaryOpt = None,
-    port: PortOpt = None,
-    syntax: SyntaxOpt = None,
-    templates: TemplatesOpt = None,
-    defaults: DefaultsOpt = None,
-    platform: PlatformOpt = None,
-    private: PrivateOpt = None,
-    compose: ComposeOpt = None,
-    docker_readme: ReadmeOpt = None,
+    *,
+    overrides: dict[str, object],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     no_diff: Annotated[bool, typer.Option("--no-diff", help="Do not print the diff of each change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (keeps .bak).")] = False,
 ) -> None:
     """Regenerate the files after the repository changed, following gogen.toml (options update it)."""
-    overrides = _overrides(profile, strategy, binary, primary, port, syntax, templates, defaults)
-    overrides |= _extras(platform, private, compose, docker_readme)
     outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
     _report_outcome(outcome, dry_run, not no_diff)
 
@@ -269,9 +248,9 @@ def check(path: PathArg = Path(".")) -> None:
 
 
 @templates_app.command("list")
-def templates_list(path: PathArg = Path("."), templates: TemplatesOpt = None) -> None:
+@with_settings("templates")
+def templates_list(path: PathArg = Path("."), *, overrides: dict[str, object]) -> None:
     """Every template, and where it comes from (an overlay directory or built-in)."""
-    overrides: dict[str, object] = {"templates": _template_dir(templates)}
     for name, source in api.templates_list(path, overrides):
         _out(f"{name:<28} {source}\n")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,10 @@ from tests.conftest import FIXTURES
 from tests.repo_builder import MAIN, write_repo
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, cwd: Path | None = None, env_columns: int = 0) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(env_columns)} if env_columns else None
     return subprocess.run(
-        [sys.executable, "-m", "gogen", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-m", "gogen", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False, env=env
     )
 
 
@@ -70,3 +72,44 @@ def test_version_command() -> None:
     result = run("version")
     assert result.returncode == 0
     assert result.stdout.startswith("gogen ")
+
+
+def test_init_and_regen_offer_every_setting_flag_with_a_metavar() -> None:
+    for command in ("init", "regen"):
+        result = run(command, "--help", env_columns=200)
+        assert result.returncode == 0, result.stderr
+        for flag in (
+            "--profile", "PROFILE", "--strategy", "STRATEGY", "--binary", "DIR", "--primary", "--port", "PORT",
+            "--syntax", "--no-syntax", "--templates", "--defaults", "FILE", "--platform", "PLATFORM", "--private",
+            "PATTERN", "--compose", "--no-compose", "--docker-readme", "--no-docker-readme", "--dry-run", "--force",
+        ):  # fmt: skip
+            assert flag in result.stdout, (command, flag)
+    assert "--diff" in run("init", "--help", env_columns=200).stdout
+    assert "--no-diff" in run("regen", "--help", env_columns=200).stdout
+
+
+def test_a_bad_flag_value_names_the_flag(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"go.mod": "module a.com/x\n\ngo 1.22\n", "main.go": MAIN})
+    result = run("init", "--dry-run", "--port", "8080", "--port", "70000", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "gogen: error: --port: port 70000 is out of range (use 1-65535)\n"
+    result = run("init", "--dry-run", "--platform", "linux/sparc", tmp_path)
+    assert result.stderr.startswith("gogen: error: --platform: platform 'linux/sparc'")
+
+
+def test_repeatable_and_negatable_flags_reach_gogen_toml(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"go.mod": "module a.com/x\n\ngo 1.22\n", "main.go": MAIN})
+    args = ("--port", "8080", "--port", "9090", "--no-syntax", "--compose", "--platform", "linux/arm64")
+    result = run("init", *args, "--private", "a.com/*", "--strategy", "layers", tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = (tmp_path / "gogen.toml").read_text()
+    for line in (
+        'strategy = "layers"', "ports = [8080, 9090]", "syntax = false", "compose = true",
+        'platforms = ["linux/arm64"]', 'private = ["a.com/*"]',
+    ):  # fmt: skip
+        assert line in config, line
+    result = run("regen", "--no-compose", "--docker-readme", tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = (tmp_path / "gogen.toml").read_text()
+    assert "compose = false" in config and "docker_readme = true" in config
+    assert (tmp_path / "README.Docker.md").is_file()

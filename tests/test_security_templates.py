@@ -232,7 +232,7 @@ def test_a_bad_debian_release_names_gogen_toml(tmp_path: Path) -> None:
     (repo / "gogen.toml").write_text('debian_release = "7"\n')
     with pytest.raises(GogenError) as caught:
         api.plan(repo, {})
-    assert str(caught.value).startswith("gogen.toml: unknown Debian release '7'")
+    assert str(caught.value).startswith("gogen.toml:1: unknown Debian release '7'")
 
 
 def test_control_characters_in_scanned_names_are_escaped_everywhere(tmp_path: Path) -> None:
