@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from gogen.dockerignore import Matcher, from_gitignore, parse
 from gogen.errors import GogenError, ParseError
-from gogen.settings import Options, options_from, parse_config
+from gogen.settings import Options, layered, options_from, parse_config
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,6 +35,20 @@ def test_gogen_toml_loads_or_fails_naming_gogen_toml(text: str) -> None:
     except GogenError as error:
         assert str(error).startswith("gogen.toml"), str(error)
         assert error.exit_code == 2
+
+
+@FUZZ
+@given(_toml_texts())
+def test_a_refused_gogen_toml_value_names_a_line_of_the_file(text: str) -> None:
+    try:
+        values = parse_config(text)
+    except GogenError:
+        return
+    try:
+        layered(values, Options(), "gogen.toml", text)
+    except GogenError as error:
+        assert error.file == "gogen.toml"
+        assert error.line is not None and 1 <= error.line <= text.count("\n") + 1, str(error)
 
 
 @FUZZ
