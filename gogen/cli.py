@@ -65,18 +65,20 @@ def _json(value: object) -> None:
     sys.stdout.write(report.escape_controls_json(api.to_json(value)))
 
 
-_OPTION_TYPES: dict[object, object] = {str: str | None, bool: bool | None, int: list[int] | None}
+# The type typer parses a flag into, by the setting's gogen.toml type (and item type); None: not given.
+_FLAG_TYPES: dict[tuple[type, type | None], object] = {
+    (str, None): str | None,
+    (bool, None): bool | None,
+    (list, str): list[str] | None,
+    (list, int): list[int] | None,
+}
 
 
 def _setting_option(row: Setting) -> inspect.Parameter:
     """The typer option of a setting with a flag: `--port PORT` (repeatable), `--syntax/--no-syntax`..."""
     flag = str(row.spec.flag)
     declared = f"{flag}/--no-{flag.removeprefix('--')}" if row.kind is bool else flag
-    kind = (
-        (list[str] | None if row.item is str else _OPTION_TYPES[row.item])
-        if row.repeatable
-        else _OPTION_TYPES[row.kind]
-    )
+    kind = _FLAG_TYPES[row.kind, row.item]
     option = typer.Option(declared, metavar=row.spec.metavar, help=row.flag_help())
     return inspect.Parameter(row.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, option])
 
