@@ -67,9 +67,10 @@ class Workspace:
 
 @dataclass(frozen=True)
 class CgoLibrary:
-    """A system library named by a `#cgo pkg-config:` or `#cgo LDFLAGS: -lX` line."""
+    """A system library named by a `#cgo pkg-config:` or `#cgo LDFLAGS: -lX` line, or linked by
+    an imported module gogen knows (`module`: data/cgo_modules.toml's `libraries`)."""
 
-    kind: Literal["pkg-config", "ldflags"]
+    kind: Literal["pkg-config", "ldflags", "module"]
     name: str
     evidence: Evidence
 
@@ -171,7 +172,6 @@ class Hints:
 
     platforms: tuple[Platform, ...] = ()
     cgo_enabled: CgoHint | None = None
-    ldflags: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,56 @@ def test_chainguard_images_follow_the_mirror_map() -> None:
 def test_profile_named_returns_the_registered_object() -> None:
     assert profile_named("scratch").user.setup == "passwd"
     assert profile_named("alpine").package_manager == "apk"
+
+
+ROCKS_MAIN = (
+    'package main\n\nimport "github.com/linxGnu/grocksdb"\n\nvar _ = grocksdb.NewDefaultOptions\n\nfunc main() {}\n'
+)
+ROCKS_MOD = "module a.com/x\n\ngo 1.22\n\nrequire github.com/linxGnu/grocksdb v1.9.0\n"
+
+
+def test_a_cgo_module_s_libraries_take_the_path_of_scanned_libraries(tmp_path: Path) -> None:
+    """cgo_modules.toml's `libraries`: grocksdb links rocksdb, as `#cgo LDFLAGS: -lrocksdb` would."""
+    repo = write_repo(tmp_path, {"go.mod": ROCKS_MOD, "main.go": ROCKS_MAIN})
+    project = api.scan(repo)
+    assert [(lib.kind, lib.name, lib.evidence.line) for lib in project.mains[0].cgo.libraries] == [
+        ("module", "rocksdb", 3)
+    ]
+    debian = plan(project, Options(profile="debian"))
+    assert (debian.builder_packages, debian.runtime_packages) == (("librocksdb-dev",), ("librocksdb9.10",))
+    assert plan(project, Options(profile="debian", debian_release="12")).runtime_packages == ("librocksdb7.8",)
+    assert plan(project, Options(profile="alpine")).builder_packages == ("build-base", "rocksdb-dev")
+    for profile in ("distroless", "scratch", "chainguard"):
+        with pytest.raises(PlanError, match=r"rocksdb \(main.go:3"):
+            plan(project, Options(profile=profile))
+
+
+GORELEASER = "builds:\n  - main: .\n    env:\n      - CGO_ENABLED={value}\n"
+
+
+def test_a_release_built_with_cgo_is_followed_when_no_file_requires_it(tmp_path: Path) -> None:
+    main = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println() }\n'
+    repo = write_repo(
+        tmp_path,
+        {"go.mod": "module a.com/x\n\ngo 1.22\n", "main.go": main, ".goreleaser.yaml": GORELEASER.format(value=1)},
+    )
+    chosen = plan(api.scan(repo), Options())
+    assert chosen.cgo and chosen.runtime_image == "gcr.io/distroless/base-debian13:nonroot"
+    cgo = next(d for d in chosen.decisions if d.topic == "cgo")
+    assert ".goreleaser.yaml:4" in cgo.reason and "release configuration builds with cgo" in cgo.reason
+    (repo / ".goreleaser.yaml").write_text(GORELEASER.format(value=0))
+    off = plan(api.scan(repo), Options())
+    assert not off.cgo
+    assert next(d for d in off.decisions if d.topic == "cgo").reason.endswith("CGO_ENABLED=0 agrees")
+
+
+def test_a_release_built_without_cgo_does_not_turn_off_cgo_the_source_needs(tmp_path: Path) -> None:
+    main = 'package main\n\n// int one() { return 1; }\nimport "C"\n\nfunc main() { C.one() }\n'
+    repo = write_repo(
+        tmp_path,
+        {"go.mod": "module a.com/x\n\ngo 1.22\n", "main.go": main, ".goreleaser.yaml": GORELEASER.format(value=0)},
+    )
+    chosen = plan(api.scan(repo), Options())
+    assert chosen.cgo
+    warning = next(w for w in chosen.warnings if w.code == "cgo-release-off")
+    assert (warning.file, warning.line) == (".goreleaser.yaml", 4)

@@ -85,18 +85,43 @@ def _refuse(refusal: Refusal | None, what: str) -> PlanError:
     return PlanError(f"{refusal.message} {what}", hint=refusal.hint)
 
 
+def _needs_cgo(project: Project, mains: list[Main], notes: Notes) -> tuple[list[Main], str]:
+    """The mains that need cgo and the evidence, weighing the scan against the release
+    configuration's `CGO_ENABLED` (goreleaser `env:`).
+
+    The source is the stronger evidence when it requires cgo (a CGO_ENABLED=0 release build of
+    it would fail or run a stub: a warning). When no file requires cgo, a release built with
+    CGO_ENABLED=1 is followed: the project relies on cgo variants (the net and os/user
+    resolvers, files behind the cgo build tag), so every main builds with cgo.
+    """
+    needs = [m for m in mains if m.cgo.required]
+    hint = project.hints.cgo_enabled
+    where = f"{hint.evidence.file}:{hint.evidence.line} {hint.evidence.text}" if hint else ""
+    if needs:
+        if hint is not None and not hint.enabled:
+            notes.warn(
+                "cgo-release-off",
+                f"the release configuration builds with CGO_ENABLED=0 ({where}), but the source needs cgo "
+                f"({_cgo_evidence(needs)}): the image builds with CGO_ENABLED=1",
+                hint.evidence.file,
+                hint.evidence.line,
+            )
+        return needs, _cgo_evidence(needs)
+    if hint is not None and hint.enabled:
+        return list(mains), f"{where}: the release configuration builds with cgo"
+    reason = 'no file of the built packages\' closure imports "C" or a module that needs cgo'
+    notes.decide("cgo", "CGO_ENABLED=0", f"{reason}; {where} agrees" if hint is not None else reason)
+    return [], ""
+
+
 def plan_cgo(profile: Profile, project: Project, mains: list[Main], options: Options, notes: Notes) -> CgoChoice:
     """cgo off (a static binary on the profile's static image), or what `profile` does with cgo."""
-    needs = [m for m in mains if m.cgo.required]
     release = options.debian_release
+    needs, evidence = _needs_cgo(project, mains, notes)
     if not needs:
-        notes.decide(
-            "cgo", "CGO_ENABLED=0", 'no file of the built packages\' closure imports "C" or a module that needs cgo'
-        )
         return CgoChoice(False, "off", profile.builder_variant, (), profile.image(profile.static_image, release))
     policy = profile.cgo
     libraries = _libraries(needs)
-    evidence = _cgo_evidence(needs)
     if libraries and policy.libraries == "refuse":
         where = libraries[0].evidence
         names = ", ".join(lib.name for lib in libraries)

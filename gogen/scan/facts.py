@@ -99,7 +99,11 @@ def _imports(
             facts.local_deps[local] = None
             continue
         if knowledge.cgo_module(path) is not None:
-            facts.cgo_required.append(evidence(path))
+            where = evidence(path)
+            facts.cgo_required.append(where)
+            facts.cgo_libraries.extend(
+                CgoLibrary("module", name, where) for name in knowledge.cgo_module_libraries(path)
+            )
         if knowledge.needs_ca_certs(path):
             facts.ca_certs.append(evidence(path))
 

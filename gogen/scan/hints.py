@@ -1,7 +1,9 @@
 """What the project's own build configuration says: `.goreleaser.y*ml` and build scripts.
 
 These are hints, not facts about the code: a binary name the project already uses, the
-platforms it releases for, whether its releases set CGO_ENABLED, its ldflags.
+platforms it releases for, whether its releases set CGO_ENABLED (the plan weighs it
+against the source). Release ldflags are not read: `{{ .Version }}` templates are goreleaser's,
+and the version variable is found in the source.
 """
 
 from __future__ import annotations
@@ -183,7 +185,6 @@ def _read_builds(
     names: list[BinaryName] = []
     problems: list[tuple[str, str, int]] = []
     platforms: list[Platform] = []
-    ldflags: list[Evidence] = []
     cgo: CgoHint | None = None
     build_nodes = builds[0].value if builds and isinstance(builds[0], yaml.SequenceNode) else []
     for build in build_nodes:
@@ -203,18 +204,13 @@ def _read_builds(
                     BinaryName(main_dir, value.rsplit("/", 1)[-1], Evidence(file, line, lines[line - 1].strip()))
                 )
         platforms.extend(_platforms(build, file, lines))
-        flags = _get(build, "ldflags")
-        if flags:
-            ldflags.extend(Evidence(file, line, lines[line - 1].strip()) for _, line in _scalars(flags[0]))
         env = _get(build, "env")
         if env:
             for value, line in _scalars(env[0]):
                 if value.replace(" ", "").startswith("CGO_ENABLED=") and cgo is None:
                     cgo = CgoHint(value.split("=", 1)[1].strip() == "1", Evidence(file, line, lines[line - 1].strip()))
     unique = {p.platform: p for p in reversed(platforms)}
-    hints = Hints(
-        platforms=tuple(sorted(unique.values(), key=lambda p: p.platform)), cgo_enabled=cgo, ldflags=tuple(ldflags)
-    )
+    hints = Hints(platforms=tuple(sorted(unique.values(), key=lambda p: p.platform)), cgo_enabled=cgo)
     return hints, names, problems
 
 

@@ -36,10 +36,14 @@ def is_std(import_path: str) -> bool:
 
 
 @cache
-def _cgo_table() -> dict[str, str]:
+def _cgo_table() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Module path → (why it needs cgo, the system libraries it links)."""
     data = resources.files("gogen").joinpath("data/cgo_modules.toml").read_text(encoding="utf-8")
     modules = tomllib.loads(data)["modules"]
-    return {path: str(entry["reason"]) for path, entry in modules.items()}
+    return {
+        path: (str(entry["reason"]), tuple(str(name) for name in entry.get("libraries", ())))
+        for path, entry in modules.items()
+    }
 
 
 def _under(import_path: str, module: str) -> bool:
@@ -48,10 +52,18 @@ def _under(import_path: str, module: str) -> bool:
 
 def cgo_module(import_path: str) -> str | None:
     """Why importing `import_path` needs cgo, or None when gogen knows no reason."""
-    for module, reason in _cgo_table().items():
+    for module, (reason, _) in _cgo_table().items():
         if _under(import_path, module):
             return reason
     return None
+
+
+def cgo_module_libraries(import_path: str) -> tuple[str, ...]:
+    """The system libraries the cgo module `import_path` belongs to links (cgo_modules.toml's `libraries`)."""
+    for module, (_, libraries) in _cgo_table().items():
+        if _under(import_path, module):
+            return libraries
+    return ()
 
 
 def needs_ca_certs(import_path: str) -> bool:
