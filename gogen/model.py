@@ -10,7 +10,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Role = Literal["app", "example", "test-fixture", "generator"]
+Role = Literal["app", "example", "test-fixture", "generator", "tool"]
+# Where a fact about how the project builds came from, strongest first (see BuildTarget).
+BuildSource = Literal[
+    "goreleaser", "ko", "makefile", "justfile", "taskfile", "magefile", "script", "dockerfile", "readme"
+]
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class Embed:
 class Port:
     port: int
     host: str
-    source: Literal["listen", "env", "flag"]
+    source: Literal["listen", "env", "flag", "expose"]
     file: str
     line: int
     text: str
@@ -167,11 +171,53 @@ class CgoHint:
 
 
 @dataclass(frozen=True)
+class BuildTarget:
+    """A main package the project's own configuration builds, installs or documents.
+
+    `dir` is the package directory relative to the scanned root (`.` for the root), resolved
+    from `./cmd/x`, `cmd/x/main.go` or a full import path; `name` is the binary name the project
+    gives it (None when it gives none, or only a template gogen cannot evaluate). `tags` and
+    `cgo_enabled` are how that configuration builds it (None: it does not say). `skip`:
+    goreleaser's `skip: true` (the project does not release it). `id` is goreleaser's build id.
+    """
+
+    source: BuildSource
+    dir: str
+    name: str | None
+    tags: tuple[str, ...]
+    cgo_enabled: bool | None
+    skip: bool
+    evidence: Evidence
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class DockerfileHint:
+    """What one of the project's own hand-written Dockerfiles says (never one gogen wrote).
+
+    `entrypoint` is the final stage's ENTRYPOINT (else CMD) split into words; `binary` the base
+    name of its program (`/usr/local/bin/etcd` → `etcd`), None for a shell or nothing;
+    `ports` its EXPOSE lines (source "expose"); `base_image` the final stage's FROM.
+    """
+
+    file: str
+    entrypoint: tuple[str, ...]
+    entrypoint_evidence: Evidence | None
+    binary: str | None
+    ports: tuple[Port, ...]
+    base_image: str | None
+    base_image_evidence: Evidence | None
+
+
+@dataclass(frozen=True)
 class Hints:
-    """What the project's own build configuration says (goreleaser, build scripts)."""
+    """What the project's own build configuration says (goreleaser, ko, build scripts,
+    Dockerfiles, README `go install` lines)."""
 
     platforms: tuple[Platform, ...] = ()
     cgo_enabled: CgoHint | None = None
+    builds: tuple[BuildTarget, ...] = ()
+    dockerfiles: tuple[DockerfileHint, ...] = ()
 
 
 @dataclass(frozen=True)
