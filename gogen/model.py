@@ -154,6 +154,9 @@ class Main:
     tzdata_embedded: bool
     version_var: VersionVar | None
     healthcheck: HealthCheck | None = None
+    role_reason: str = ""
+    role_evidence: tuple[Evidence, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ def test_primary_is_the_root_package_else_the_first(tmp_path: Path) -> None:
     write_repo(tmp_path, {"cmd/b/main.go": MAIN})
     the_plan = plan(api.scan(tmp_path), Options())
     assert [b.dir for b in the_plan.binaries] == ["cmd/b", "cmd/a"]
-    assert the_plan.decisions[1].reason.startswith("the first application in directory order")
+    assert the_plan.decisions[1].reason.startswith("nothing the project says names its main image")
+    assert [w.code for w in the_plan.warnings] == ["primary-guessed"]
 
 
 def test_build_commands_rename_and_split() -> None:

@@ -7,6 +7,7 @@ import re
 from gogen.model import BinaryPlan, Main, Project
 from gogen.plan.notes import SAFE_NAME, SYMBOL, Notes, PlanError, check_safe
 from gogen.scan.project import default_binary_name
+from gogen.scan.roles import RELEASE_SOURCES
 from gogen.settings import Options, normalise_dir
 
 _STAGE_BAD = re.compile(r"[^a-z0-9_.-]")
@@ -19,6 +20,14 @@ def _describe(mains: tuple[Main, ...]) -> str:
         ", ".join(f"{m.dir} ({m.role}{'' if 'linux' in m.goos else ', ' + '/'.join(m.goos) + ' only'})" for m in mains)
         or "none"
     )
+
+
+def _no_default_hint(project: Project) -> str:
+    """Advice that can be followed: only a main that builds for Linux can be picked."""
+    linux = tuple(m for m in project.mains if "linux" in m.goos and m.role != "generator")
+    if not linux:
+        return f"main packages found: {_describe(project.mains)}; none of them builds for Linux"
+    return f"main packages found: {_describe(project.mains)}; pick one with --binary {linux[0].dir}"
 
 
 def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]:
@@ -45,21 +54,22 @@ def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]
                 hint="gogen builds main packages (package main with func main); a library has nothing to run",
             )
         if not chosen:
-            raise PlanError(
-                "no main package to build into a Linux image",
-                hint=f"main packages found: {_describe(project.mains)}; pick one with --binary DIR",
-            )
+            raise PlanError("no main package to build into a Linux image", hint=_no_default_hint(project))
+        left_out = [m for m in project.mains if not m.default]
         notes.decide(
             "binaries",
             ", ".join(m.dir for m in chosen),
-            "every application main package (examples, test fixtures and generators are left out)",
+            "the applications the project ships ("
+            + "; ".join(f"{m.dir}: {m.role_reason or m.role}" for m in chosen)
+            + ")"
+            + (f"; left out: {_describe(tuple(left_out))}" if left_out else ""),
         )
     primary = _primary(project, chosen, options, notes)
     return [m for m in chosen if m is not primary] + [primary]
 
 
 def _primary(project: Project, chosen: list[Main], options: Options, notes: Notes) -> Main:
-    module_name = default_binary_name(project.modules[0].path) if project.modules else ""
+    """What `docker build .` produces: the project's own answer first (see `_evidenced_primary`)."""
     if options.primary is not None:
         wanted = normalise_dir(options.primary)
         for main in chosen:
@@ -70,12 +80,49 @@ def _primary(project: Project, chosen: list[Main], options: Options, notes: Note
     if len(chosen) == 1:
         notes.decide("primary", chosen[0].dir, "the only binary")
         return chosen[0]
-    for main in chosen:
-        if main.dir in (f"cmd/{module_name}", "."):
-            notes.decide("primary", main.dir, f"named after the module ({module_name}); change it with --primary DIR")
-            return main
-    notes.decide("primary", chosen[0].dir, "the first application in directory order; change it with --primary DIR")
-    return chosen[0]
+    found = _evidenced_primary(project, chosen)
+    if found is not None:
+        main, reason = found
+        notes.decide("primary", main.dir, f"{reason}; change it with --primary DIR")
+        return main
+    ranked = sorted(chosen, key=lambda m: (-_evidence_count(project, m), m.dir))
+    notes.decide(
+        "primary",
+        ranked[0].dir,
+        "nothing the project says names its main image: picked the application with the most build "
+        f"evidence (then directory order) among {', '.join(m.dir for m in chosen)}; change it with --primary DIR",
+    )
+    notes.warn(
+        "primary-guessed",
+        f"several applications ({', '.join(m.dir for m in chosen)}) and no release configuration or Dockerfile "
+        f"names the main one: the default image is {ranked[0].binary}; set it with --primary DIR",
+    )
+    return ranked[0]
+
+
+def _evidenced_primary(project: Project, chosen: list[Main]) -> tuple[Main, str] | None:
+    """The release configuration's first build, else the Dockerfile's ENTRYPOINT, else the
+    module root's main, else `cmd/<module name>`."""
+    by_dir = {m.dir: m for m in chosen}
+    for build in project.hints.builds:
+        if build.source in RELEASE_SOURCES and not build.skip and build.dir in by_dir:
+            where = f"{build.evidence.file}:{build.evidence.line}"
+            return by_dir[build.dir], f"the first build of the release configuration ({where})"
+    by_binary = {m.binary: m for m in chosen}
+    for dockerfile in project.hints.dockerfiles:
+        if dockerfile.binary in by_binary and dockerfile.entrypoint_evidence is not None:
+            where = f"{dockerfile.entrypoint_evidence.file}:{dockerfile.entrypoint_evidence.line}"
+            return by_binary[dockerfile.binary], f"the project's Dockerfile runs it ({where})"
+    if "." in by_dir:
+        return by_dir["."], "the main package at the module root"
+    module_name = default_binary_name(project.modules[0].path) if project.modules else ""
+    if f"cmd/{module_name}" in by_dir:
+        return by_dir[f"cmd/{module_name}"], f"named after the module ({module_name})"
+    return None
+
+
+def _evidence_count(project: Project, main: Main) -> int:
+    return sum(1 for build in project.hints.builds if build.dir == main.dir and not build.skip)
 
 
 def _stage_name(binary: str, taken: set[str]) -> str:

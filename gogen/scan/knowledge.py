@@ -7,10 +7,6 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-EXAMPLE_DIRS = frozenset({"examples", "example", "_examples", "_example", "samples", "_samples"})
-TEST_DIRS = frozenset(
-    {"testdata", "testutil", "testutils", "testhelper", "testhelpers", "testing", "e2e", "integration"}
-)
 VERSION_PACKAGES = frozenset({"version", "buildinfo", "build"})
 VERSION_NAMES = ("version", "Version", "appVersion", "buildVersion", "gitVersion")
 TLS_IMPORTS = frozenset({"crypto/tls", "net/smtp"})

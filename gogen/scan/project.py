@@ -15,11 +15,11 @@ from gogen.model import (
     Embed,
     Evidence,
     HealthCheck,
+    Hints,
     Main,
     PackageFiles,
     Port,
     Project,
-    Role,
     VersionVar,
     Warning,
 )
@@ -32,6 +32,7 @@ from gogen.scan.hints import BinaryName, read_hints
 from gogen.scan.modules import ModuleSet, load_modules
 from gogen.scan.packages import Package, WalkOptions, is_generator, other_goos, walk_module
 from gogen.scan.reading import read_optional
+from gogen.scan.roles import ProjectEvidence, RoleDecision, decide_role
 
 DEFAULT_ARCHES = ("amd64", "arm64")
 _VERSION_ELEMENT = re.compile(r"^v(?:[2-9]|[1-9][0-9]+)$")
@@ -44,17 +45,6 @@ def default_binary_name(import_path: str) -> str:
     if parent and _VERSION_ELEMENT.match(elem):
         elem = posixpath.basename(parent)
     return elem
-
-
-def role_for(dir: str) -> Role:
-    parts = dir.split("/")
-    if any(part in knowledge.EXAMPLE_DIRS for part in parts):
-        return "example"
-    if any(part in knowledge.TEST_DIRS for part in parts):
-        return "test-fixture"
-    if any(part.startswith("_") for part in parts):
-        return "example"
-    return "app"
 
 
 def _go_minor(version: str | None) -> int:
@@ -163,7 +153,7 @@ def _version_var(main: Package, closure: list[Package]) -> VersionVar | None:
 @dataclass(frozen=True)
 class _MainCandidate:
     package: Package
-    role: Role
+    generator: bool
     goos: tuple[str, ...]
     files: tuple[GoFile, ...]
     import_path: str
@@ -175,12 +165,11 @@ def _candidates(packages: list[Package]) -> list[_MainCandidate]:
     for package in packages:
         if package.dependency:
             continue
-        role = role_for(package.dir)
         if package.is_main():
             result.append(
                 _MainCandidate(
                     package,
-                    role,
+                    False,
                     ("linux",),
                     tuple(package.linux_files),
                     package.import_path,
@@ -193,7 +182,7 @@ def _candidates(packages: list[Package]) -> list[_MainCandidate]:
                 result.append(
                     _MainCandidate(
                         package,
-                        role,
+                        False,
                         goos,
                         tuple(package.files.values()),
                         package.import_path,
@@ -203,7 +192,7 @@ def _candidates(packages: list[Package]) -> list[_MainCandidate]:
         for gofile in package.files.values():
             if is_generator(gofile):
                 stem = gofile.name.removesuffix(".go")
-                result.append(_MainCandidate(package, "generator", ("linux",), (gofile,), package.import_path, stem))
+                result.append(_MainCandidate(package, True, ("linux",), (gofile,), package.import_path, stem))
     return result
 
 
@@ -235,7 +224,8 @@ def scan_project(root: Path) -> Project:
     packages = _walk_all(root, modset, targets, warnings)
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
-    mains = [_main(candidate, index, names, warnings) for candidate in _candidates(packages)]
+    evidence = _project_evidence(hints.hints)
+    mains = [_main(candidate, index, names, evidence, warnings) for candidate in _candidates(packages)]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
     _warn_no_main(mains, modset, warnings)
     by_dir = {p.dir: p for p in index.packages.values()}
@@ -306,14 +296,52 @@ def _binary_names(names: tuple[BinaryName, ...]) -> dict[str, BinaryName]:
     return chosen
 
 
-def _main(candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName], warnings: list[Warning]) -> Main:
-    package = candidate.package if candidate.role != "generator" else _generator_package(candidate)
+def _project_evidence(hints: Hints) -> ProjectEvidence:
+    entrypoints: dict[str, Evidence] = {}
+    for dockerfile in hints.dockerfiles:
+        if dockerfile.binary and dockerfile.entrypoint_evidence:
+            entrypoints.setdefault(dockerfile.binary, dockerfile.entrypoint_evidence)
+    return ProjectEvidence(hints.builds, entrypoints)
+
+
+def _role(candidate: _MainCandidate, binary: str, evidence: ProjectEvidence) -> RoleDecision:
+    if candidate.generator:
+        file, gofile = _first_file(candidate)
+        return RoleDecision(
+            "generator",
+            "a //go:build ignore program (go run file.go)",
+            (Evidence(file, gofile.constraint_line, f"//go:build {gofile.constraint_text}"),),
+        )
+    builds = [b for b in evidence.builds if b.dir == candidate.package.dir]
+    imports = {path for gofile in candidate.files for path in gofile.imports}
+    return decide_role(candidate.package.dir, binary, sorted(imports), builds, evidence)
+
+
+def _build_tags(candidate: _MainCandidate, evidence: ProjectEvidence) -> tuple[str, ...]:
+    """The tags the project's first build of this main that passes tags builds it with."""
+    if candidate.generator:
+        return ()
+    for build in evidence.builds:
+        if build.dir == candidate.package.dir and build.tags and not build.skip:
+            return build.tags
+    return ()
+
+
+def _main(
+    candidate: _MainCandidate,
+    index: _Index,
+    names: dict[str, BinaryName],
+    evidence: ProjectEvidence,
+    warnings: list[Warning],
+) -> Main:
+    package = _generator_package(candidate) if candidate.generator else candidate.package
     closure = _closure(index, package)
-    named = names.get(package.dir) if candidate.role != "generator" else None
+    named = None if candidate.generator else names.get(package.dir)
     binary = named.name if named else candidate.binary_default
     safe = _safe_name(candidate, binary, warnings)
     builds_on_linux = _builds_on_linux(candidate, warnings)
-    default = candidate.role == "app" and builds_on_linux and safe
+    role = _role(candidate, binary, evidence)
+    default = role.role == "app" and builds_on_linux and safe
     if default:
         warnings.extend(closure.collect("warnings"))
     ca: list[Evidence] = sorted(set(closure.collect("ca_certs")), key=_ev_key)
@@ -326,7 +354,10 @@ def _main(candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName]
         import_path=candidate.import_path,
         binary=binary,
         binary_evidence=named.evidence if named else None,
-        role=candidate.role,
+        role=role.role,
+        role_reason=role.reason,
+        role_evidence=role.evidence,
+        tags=_build_tags(candidate, evidence),
         default=default,
         goos=candidate.goos,
         files=tuple(sorted(file_rel(package, f) for f in candidate.files)),
