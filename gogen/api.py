@@ -49,9 +49,10 @@ class Outcome:
         return tuple(c for c in self.changes if c.status == "refused")
 
 
-def scan(path: Path) -> Project:
-    """Read the Go repository at `path` into facts with evidence."""
-    return scan_project(path)
+def scan(path: Path, tags: tuple[str, ...] | None = None) -> Project:
+    """Read the Go repository at `path` into facts with evidence; build constraints are
+    evaluated with `tags` (None: the tags the project's own build configuration passes)."""
+    return scan_project(path, tags)
 
 
 def options(path: Path, overrides: dict[str, object]) -> Options:
@@ -156,8 +157,9 @@ def template_overlays(path: Path, chosen: Options) -> list[rendering.Overlay]:
 
 
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
-    project = scan(path)
-    return project, make_plan(project, options(path, overrides))
+    chosen = options(path, overrides)
+    project = scan(path, chosen.tags)
+    return project, make_plan(project, chosen)
 
 
 def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[str, str]:
@@ -168,7 +170,7 @@ def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[
 def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, dict[str, str]]:
     """Scan, plan and render with the repository's settings and template overlays."""
     chosen = options(path, overrides)
-    project = scan(path)
+    project = scan(path, chosen.tags)
     the_plan = make_plan(project, chosen)
     return project, the_plan, render(the_plan, template_overlays(path, chosen))
 

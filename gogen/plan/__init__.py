@@ -85,8 +85,30 @@ class _Build:
     symbols: tuple[str, ...]
 
 
-def _build(project: Project, profile: Profile, mains: list[Main], cgo: CgoChoice, tz: bool, notes: Notes) -> _Build:
-    tags = []
+def _project_tags(mains: list[Main], options: Options, notes: Notes) -> list[str]:
+    """The tags every binary builds with: gogen.toml's, else those the project builds its primary with."""
+    if options.tags is not None:
+        if options.tags:
+            notes.decide("build tags", ",".join(options.tags), "chosen with --tag / gogen.toml")
+        return list(options.tags)
+    primary = mains[-1]
+    for main in mains[:-1]:
+        if main.tags != primary.tags:
+            notes.warn(
+                "build-tags-differ",
+                f"{main.dir} is built with -tags {','.join(main.tags) or '(none)'} by the project, but one go build "
+                f"serves every binary: using the primary's ({','.join(primary.tags) or 'none'}); set tags = [...]",
+            )
+    if primary.tags:
+        where = next((f" ({e.file}:{e.line})" for e in primary.role_evidence if e.line), "")
+        notes.decide("build tags", ",".join(primary.tags), f"the project builds {primary.binary} with them{where}")
+    return list(primary.tags)
+
+
+def _build(
+    project: Project, profile: Profile, mains: list[Main], cgo: CgoChoice, tz: bool, options: Options, notes: Notes
+) -> _Build:
+    tags = _project_tags(mains, options, notes)
     if profile.zoneinfo_for(cgo.enabled) == "embedded" and tz:
         tags.append("timetzdata")
         notes.decide(
@@ -99,7 +121,7 @@ def _build(project: Project, profile: Profile, mains: list[Main], cgo: CgoChoice
     flags = (
         ["-trimpath", "-buildvcs=false"]
         + (["-mod=vendor"] if project.vendor else [])
-        + ([f"-tags={','.join(tags)}"] if tags else [])
+        + ([f"-tags={','.join(dict.fromkeys(tags))}"] if tags else [])
     )
     symbols = binaries_mod.version_symbols(mains, notes)
     ldflags = ["-s", "-w"]
@@ -147,7 +169,7 @@ def _assemble(
     module_files = modules.module_files(project)
     cache_dirs = modules.cache_dirs(options, project.vendor)
     ca, tz = cgo_mod.needs(mains)
-    build = _build(project, profile, mains, cgo, tz, notes)
+    build = _build(project, profile, mains, cgo, tz, options, notes)
     copy_ca = profile.ca_certificates == "from-builder" and ca
     if copy_ca:
         notes.decide(

@@ -145,7 +145,8 @@ def binary_plans(mains: list[Main], options: Options, notes: Notes) -> tuple[Bin
         check_safe(main.binary, "binary name", SAFE_NAME)
         if main.binary in names:
             raise PlanError(
-                f"{names[main.binary]} and {main.dir} would both build a binary called {main.binary}",
+                " and ".join(sorted((names[main.binary], main.dir)))
+                + f" would both build a binary called {main.binary}",
                 hint="choose one with --binary, or rename one in .goreleaser.yaml",
             )
         names[main.binary] = main.dir

@@ -85,12 +85,14 @@ Expr = Callable[[frozenset[str]], bool]
 
 @dataclass(frozen=True)
 class Target:
-    """A build target: GOOS, GOARCH, whether cgo is on, and the builder's Go minor version."""
+    """A build target: GOOS, GOARCH, whether cgo is on, the builder's Go minor version, and
+    the tags the build passes with `-tags`."""
 
     goos: str
     goarch: str
     cgo: bool = False
     go_minor: int = 99
+    build_tags: frozenset[str] = frozenset()
 
     def tags(self) -> frozenset[str]:
         return _tags(self)
@@ -99,7 +101,7 @@ class Target:
 @cache
 def _tags(target: Target) -> frozenset[str]:
     """The tags a build for `target` satisfies (cached: asked once per file and target)."""
-    tags = {target.goos, target.goarch, "gc"}
+    tags = {target.goos, target.goarch, "gc", *target.build_tags}
     tags.update(f"go1.{minor}" for minor in range(1, target.go_minor + 1))
     if target.goos in UNIX_OS:
         tags.add("unix")

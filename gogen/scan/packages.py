@@ -8,6 +8,7 @@ role that says why they are not built.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,7 @@ def _split_by_target(package: Package, targets: tuple[Target, ...]) -> None:
     for gofile in package.files.values():
         if any(_included(gofile, target) for target in targets):
             package.pure.append(gofile)
-        elif any(_included(gofile, Target(t.goos, t.goarch, True, t.go_minor)) for t in targets):
+        elif any(_included(gofile, dataclasses.replace(t, cgo=True)) for t in targets):
             package.cgo_only.append(gofile)
 
 

@@ -209,8 +209,12 @@ def _generator_package(candidate: _MainCandidate) -> Package:
     return only
 
 
-def scan_project(root: Path) -> Project:
-    """Read the repository at `root` into a Project. Raises GogenError for unusable input."""
+def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
+    """Read the repository at `root` into a Project. Raises GogenError for unusable input.
+
+    `tags` are the build tags to evaluate build constraints with; None: the tags the project's
+    own build configuration passes (every build's, together).
+    """
     if not root.is_dir():
         raise RepositoryError(f"{root} is not a directory", hint="pass the repository's root directory")
     modset = load_modules(root)
@@ -220,7 +224,8 @@ def scan_project(root: Path) -> Project:
     warnings.extend(hints.warnings)
     arches = sorted({p.platform.split("/")[1] for p in hints.hints.platforms} | set(DEFAULT_ARCHES))
     minor = _go_minor(modset.go_version)
-    targets = tuple(Target("linux", arch, False, minor) for arch in arches)
+    build_tags = frozenset(tags if tags is not None else _configured_tags(hints.hints))
+    targets = tuple(Target("linux", arch, False, minor, build_tags) for arch in arches)
     packages = _walk_all(root, modset, targets, warnings)
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
@@ -245,6 +250,10 @@ def scan_project(root: Path) -> Project:
         package_files=package_files,
         gitignore=gitignore,
     )
+
+
+def _configured_tags(hints: Hints) -> set[str]:
+    return {tag for build in hints.builds if not build.skip and build.source != "readme" for tag in build.tags}
 
 
 def _package_files(index: _Index) -> tuple[PackageFiles, ...]:

@@ -60,6 +60,9 @@ def one_of(what: str, names: Sequence[str], hint: str | None = None) -> Check:
     return check
 
 
+_BUILD_TAG = re.compile(r"^[A-Za-z0-9_.]+$")
+
+
 def each(check: Check) -> Check:
     """A check of every item of a list (or every pair of a table)."""
 
@@ -144,6 +147,12 @@ def module_pattern(value: str) -> None:
             f"private = {value!r} is not a module path pattern",
             'a module path prefix or glob, e.g. "github.com/acme/*"',
         )
+
+
+def build_tag(value: str) -> None:
+    """A build tag as go/build accepts one: letters, digits, `_` and `.`."""
+    if not _BUILD_TAG.match(value):
+        raise Invalid(f"build tag {value!r} is not allowed", "a tag is letters, digits, _ and ., e.g. extended")
 
 
 def health_argument(value: str) -> None:

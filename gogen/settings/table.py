@@ -138,6 +138,17 @@ class Options:
             help="port the primary binary listens on",
         ),
     )
+    tags: tuple[str, ...] | None = setting(
+        None,
+        Spec(
+            "build tags (go build -tags); empty list: none; absent: the ones the project's build configuration passes",
+            each(checks.build_tag),
+            written="set",
+            flag="--tag",
+            metavar="TAG",
+            help="build tag passed to go build (repeatable); default: the project's own",
+        ),
+    )
     syntax: bool = setting(
         True,
         Spec(
