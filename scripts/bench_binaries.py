@@ -189,21 +189,67 @@ def head_commit(git_dir: Path) -> str:
 
 @contextmanager
 def checked_out(git_dir: Path) -> Iterator[Path]:
-    """HEAD's tree of a bare repository in a temporary folder (extracted with tarfile's data filter:
-    no links out, no device files), removed afterwards."""
+    """HEAD's tree of a bare repository in a temporary folder, removed afterwards.
+
+    `git archive HEAD`, extracted with tarfile's data filter (no links out, no device files). A
+    fetched snapshot lacks its largest blobs, which makes `git archive` fail: then every blob that
+    is present is written one by one and the missing ones are left out."""
     with tempfile.TemporaryDirectory(prefix="bench-binaries-") as tmp:
-        archive = Path(tmp) / "head.tar"
-        subprocess.run(
-            ["git", "--git-dir", str(git_dir), "archive", "--format=tar", "-o", str(archive), "HEAD"],
-            check=True,
-            timeout=GIT_TIMEOUT,
-        )
         tree = Path(tmp) / "repo"
         tree.mkdir()
-        with tarfile.open(archive) as tar:
-            tar.extractall(tree, filter="data")
-        archive.unlink()
+        archive = Path(tmp) / "head.tar"
+        made = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "archive", "--format=tar", "-o", str(archive), "HEAD"],
+            capture_output=True,
+            check=False,
+            timeout=GIT_TIMEOUT,
+        )
+        if made.returncode == 0:
+            with tarfile.open(archive) as tar:
+                tar.extractall(tree, filter="data")
+            archive.unlink()
+        else:
+            print(f"({git_dir}: git archive failed, writing the blobs present one by one)", file=sys.stderr)
+            write_present_blobs(git_dir, tree)
         yield tree
+
+
+def write_present_blobs(git_dir: Path, tree: Path) -> None:
+    """Regular files of HEAD (symbolic links and submodules left out) that the object store has."""
+    listing = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-z", "HEAD"],
+        capture_output=True,
+        check=True,
+        timeout=GIT_TIMEOUT,
+    ).stdout
+    files: list[tuple[str, str]] = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        path = name.decode("utf-8", "replace")
+        if kind == "blob" and mode in {"100644", "100755"} and ".." not in Path(path).parts:
+            files.append((sha, path))
+    batch = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha, _ in files).encode(),
+        capture_output=True,
+        check=False,
+        timeout=GIT_TIMEOUT,
+    ).stdout
+    offset = 0
+    for _, path in files:
+        end = batch.index(b"\n", offset)
+        header = batch[offset:end].split()
+        offset = end + 1
+        if len(header) != 3:
+            continue
+        size = int(header[2])
+        target = tree / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(batch[offset : offset + size])
+        offset += size + 1
 
 
 def build_tags(plan: Plan) -> set[str]:
@@ -375,8 +421,11 @@ def collect(mirrors: Path | None, real_repos: Path, shapes: Path) -> list[Report
         commit = head_commit(git_dir)
         if commit != truth.commit:
             print(f"({truth.source}: HEAD {commit[:12]} is not the labelled {truth.commit[:12]})", file=sys.stderr)
-        with checked_out(git_dir) as tree:
-            reports.append(score(f"real:{truth.source}", tree, truth, commit))
+        try:
+            with checked_out(git_dir) as tree:
+                reports.append(score(f"real:{truth.source}", tree, truth, commit))
+        except (OSError, subprocess.SubprocessError, tarfile.TarError) as exc:
+            print(f"({truth.source}: could not check it out: {exc})", file=sys.stderr)
     return reports
 
 
