@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dockerfile
 import pytest
 
 from gogen import api
 from gogen.managed import marker_line, stamp
 from gogen.model import BuildTarget, DockerfileHint, Evidence, Port
 from gogen.scan.hints import read_hints
+from gogen.scan.hints.dockerfiles import parse_dockerfile
 from tests.repo_builder import MAIN, write_repo
 
 MODULES = {"github.com/acme/shop": ".", "github.com/acme/shop/services/api": "services/api"}
@@ -480,3 +482,51 @@ def test_too_many_dockerfiles_is_a_problem(tmp_path: Path) -> None:
 def test_hints_are_deterministic(tmp_path: Path) -> None:
     write_repo(tmp_path, {"Makefile": MAKEFILE, "Dockerfile": DOCKERFILE, ".goreleaser.yaml": GORELEASER})
     assert read_hints(tmp_path, MODULES) == read_hints(tmp_path, MODULES)
+
+
+HEREDOC_DOCKERFILE = """\
+# escape=`
+FROM golang:1.22 AS build
+ENV CGO_ENABLED 1
+RUN <<SCRIPT
+set -e
+go build -tags sqlite -o /out/db ./cmd/db
+SCRIPT
+RUN go build `
+  -o /out/cli ./cmd/cli
+# a comment
+FROM build
+ENTRYPOINT ["/out/db"]
+"""
+
+
+def test_dockerfile_heredoc_escape_directive_and_env(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"Dockerfile": HEREDOC_DOCKERFILE})
+    result = read_hints(tmp_path, MODULES)
+    assert list(result.hints.builds) == [
+        target(
+            "dockerfile",
+            "cmd/db",
+            "db",
+            "Dockerfile",
+            6,
+            "go build -tags sqlite -o /out/db ./cmd/db",
+            tags=("sqlite",),
+            cgo=True,
+        ),
+        target("dockerfile", "cmd/cli", "cli", "Dockerfile", 8, "RUN go build -o /out/cli ./cmd/cli", cgo=True),
+    ]
+    (hint,) = result.hints.dockerfiles
+    assert (hint.binary, hint.base_image, hint.base_image_evidence) == (
+        "db",
+        "golang:1.22",
+        Evidence("Dockerfile", 2, "FROM golang:1.22 AS build"),
+    )
+
+
+@pytest.mark.parametrize("text", [DOCKERFILE, HEREDOC_DOCKERFILE, f'FROM a\nENTRYPOINT {"x " * 3}\n\n\nCMD ["y"]\n'])
+def test_the_line_parser_agrees_with_buildkits(text: str) -> None:
+    """gogen's small parser finds the instructions, and their first lines, BuildKit's parser finds."""
+    ours = [(i.keyword, i.line) for i in parse_dockerfile(text)]
+    theirs = [(command.cmd.upper(), command.start_line) for command in dockerfile.parse_string(text)]
+    assert ours == theirs

@@ -7,6 +7,7 @@ the repository before it becomes a `BuildTarget.dir`.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import shlex
@@ -131,21 +132,28 @@ _VALUE_FLAGS = frozenset(  # go build flags that take the next word as their val
 )
 _GO_DIR = re.compile(r"\S*/$")  # `/usr/local/go/bin/` before `go`
 MAX_COMMANDS_PER_LINE = 16
+MAX_COMMAND_TEXT = 8192  # characters of one command's words
 
 
 def go_commands(line: str) -> Iterator[GoCommand]:
-    """Every `go build`/`go install` in one (joined) shell line, with the env prefix before it."""
-    for count, match in enumerate(_GO_VERB.finditer(line)):
-        if count >= MAX_COMMANDS_PER_LINE:
-            return
-        rest = line[match.end() :]
+    """Every `go build`/`go install` in one (joined) shell line, with the env prefix before it.
+
+    Each command's words end at a shell separator, the next `go` command or MAX_COMMAND_TEXT
+    characters, so a hostile line costs time in proportion to its length.
+    """
+    matches = list(itertools.islice(_GO_VERB.finditer(line), MAX_COMMANDS_PER_LINE))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+        rest = line[match.end() : min(end, match.end() + MAX_COMMAND_TEXT)]
         cut = _SEPARATOR.search(rest)
-        yield parse_words(
-            match.group("verb"), split_words(rest[: cut.start()] if cut else rest), _env_prefix(line[: match.start()])
-        )
+        words = split_words(rest[: cut.start()] if cut else rest)
+        yield parse_words(match.group("verb"), words, _env_prefix(line[max(0, match.start() - 400) : match.start()]))
 
 
 def split_words(text: str) -> list[str]:
+    """Shell words (quotes removed); unbalanced quotes fall back to whitespace. At most
+    MAX_COMMAND_TEXT characters are read: shlex is slow, and no real command is longer."""
+    text = text[:MAX_COMMAND_TEXT]
     try:
         return shlex.split(text)
     except ValueError:
@@ -155,7 +163,7 @@ def split_words(text: str) -> list[str]:
 def _env_prefix(before: str) -> bool | None:
     """CGO_ENABLED from the `VAR=value` words right before `go` (`env` and `export` allowed)."""
     cgo: bool | None = None
-    for word in reversed(split_words(_GO_DIR.sub("", before[-400:]))):
+    for word in reversed(split_words(_GO_DIR.sub("", before))):
         match = _ENV_ASSIGNMENT.match(word)
         if match is None:
             if word in ("env", "export"):

@@ -151,6 +151,7 @@ class _Stage:
     entrypoint: tuple[tuple[str, ...], Evidence] | None = None
     cmd: tuple[tuple[str, ...], Evidence] | None = None
     ports: list[Port] = field(default_factory=list)
+    parent: int | None = None  # the earlier stage this one is FROM
 
 
 def read_dockerfiles(root: Path, resolver: Resolver, report: Report) -> tuple[list[BuildTarget], list[DockerfileHint]]:
@@ -219,9 +220,14 @@ def _prefer_existing(target: BuildTarget, root: Path | None, base: str, resolver
 def dockerfile_hint(instructions: list[Instruction], file: str) -> DockerfileHint:
     """The final stage's program, ports and base image, following `FROM <earlier stage>`."""
     stages: list[_Stage] = []
+    named: dict[str, int] = {}
     for instruction in instructions:
         if instruction.keyword == "FROM":
-            stages.append(_stage(instruction, file))
+            stage = _stage(instruction, file)
+            stage.parent = named.get(stage.image.lower())
+            if stage.name is not None:
+                named[stage.name] = len(stages)
+            stages.append(stage)
         elif stages:
             _record(stages[-1], instruction, file)
     if not stages:
@@ -267,14 +273,9 @@ def _record(stage: _Stage, instruction: Instruction, file: str) -> None:
 def _chain(stages: list[_Stage]) -> list[_Stage]:
     """The final stage, then the earlier stages it is built FROM, nearest first."""
     chain = [stages[-1]]
-    index = len(stages) - 1
-    while True:
-        image = chain[-1].image.lower()
-        earlier = [i for i in range(index) if stages[i].name == image]
-        if not earlier:
-            return chain
-        index = earlier[-1]
-        chain.append(stages[index])
+    while chain[-1].parent is not None:
+        chain.append(stages[chain[-1].parent])
+    return chain
 
 
 def command_words(args: str) -> tuple[str, ...]:
