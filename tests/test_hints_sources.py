@@ -180,6 +180,7 @@ etcd:
 tool:
 \t@go build -o $(BINDIR)/$(TOOL) ./cmd/tool
 all:
+\t# go build -o bin/commented ./cmd/commented
 \tgo build ./...
 \tgo install ./cmd/a ./cmd/b
 \tgo build -o bin/ctl github.com/acme/shop/cmd/ctl
@@ -193,9 +194,9 @@ def test_makefile_targets_with_continuations_and_variables(tmp_path: Path) -> No
     assert builds(tmp_path) == [
         target("makefile", "server", "etcd", "Makefile", 6, joined, tags=("netgo", "osusergo"), cgo=True),
         target("makefile", "cmd/tool", None, "Makefile", 10, "@go build -o $(BINDIR)/$(TOOL) ./cmd/tool"),
-        target("makefile", "cmd/a", None, "Makefile", 13, "go install ./cmd/a ./cmd/b"),
-        target("makefile", "cmd/b", None, "Makefile", 13, "go install ./cmd/a ./cmd/b"),
-        target("makefile", "cmd/ctl", "ctl", "Makefile", 14, "go build -o bin/ctl github.com/acme/shop/cmd/ctl"),
+        target("makefile", "cmd/a", None, "Makefile", 14, "go install ./cmd/a ./cmd/b"),
+        target("makefile", "cmd/b", None, "Makefile", 14, "go install ./cmd/a ./cmd/b"),
+        target("makefile", "cmd/ctl", "ctl", "Makefile", 15, "go build -o bin/ctl github.com/acme/shop/cmd/ctl"),
     ]
 
 
@@ -356,6 +357,7 @@ def test_dockerfiles_gogen_wrote_and_hidden_folders_are_not_evidence(tmp_path: P
             ".github/Dockerfile": "FROM a\nRUN go build -o g ./g\n",
             "a/b/c/d/Dockerfile": "FROM a\nRUN go build -o deep ./deep\n",
             "tools/ci.dockerfile": "FROM a\nRUN go install ./cmd/ci\n",
+            "tools/Dockerfile.dockerignore": "FROM not-a-dockerfile\n",
         },
     )
     result = read_hints(tmp_path, MODULES)

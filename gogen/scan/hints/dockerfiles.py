@@ -43,7 +43,10 @@ _ENV_CGO = re.compile(r"\bCGO_ENABLED(?:=|\s+)[\"']?(?P<value>[01])\b")
 
 
 def is_dockerfile_name(name: str) -> bool:
+    """`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile` (not BuildKit's `Dockerfile.dockerignore`)."""
     lower = name.lower()
+    if lower.endswith(".dockerignore"):
+        return False
     return name == "Dockerfile" or name.startswith("Dockerfile.") or lower.endswith(".dockerfile")
 
 

@@ -79,6 +79,8 @@ def script_targets(text: str, file: str, source: BuildSource, resolver: Resolver
     """The targets of one script's text (a magefile's Go string literals are read as words)."""
     targets: list[BuildTarget] = []
     for number, line in logical_lines(text):
+        if line.startswith(("#", "//")):
+            continue
         command_line = _mage_line(line) if source == "magefile" else line
         if "build" not in command_line and "install" not in command_line:
             continue
