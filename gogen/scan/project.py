@@ -218,7 +218,7 @@ def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
     if not root.is_dir():
         raise RepositoryError(f"{root} is not a directory", hint="pass the repository's root directory")
     modset = load_modules(root)
-    hints = read_hints(root)
+    hints = read_hints(root, {m.gomod.module: m.dir for m in modset.modules if m.gomod.module})
     warnings = list(modset.warnings)
     warnings.extend(Warning("hint-ignored", message, file, line) for message, file, line in hints.problems)
     warnings.extend(hints.warnings)

@@ -1,0 +1,310 @@
+"""The project's own hand-written Dockerfiles: what they build, run and expose.
+
+A small line parser, not BuildKit's: instructions are case-insensitive, `\\` (or the `# escape=`
+directive's character) continues a line, comment lines are dropped, heredoc bodies belong to
+their RUN. A Dockerfile carrying gogen's marker is gogen's own output, not evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gogen.managed import state
+from gogen.model import BuildTarget, DockerfileHint, Evidence, Port
+from gogen.scan.hints.common import (
+    Report,
+    Resolver,
+    command_targets,
+    evidence,
+    go_commands,
+    plain_name,
+    split_words,
+)
+from gogen.scan.reading import dir_inside
+
+MAX_DEPTH = 3  # folders below the root: build/, docker/, deploy/, cmd/x/, services/a/docker/
+MAX_DOCKERFILES = 64
+MAX_FOLDERS = 4096  # folders listed while looking for Dockerfiles
+MAX_INSTRUCTIONS = 10_000
+SKIPPED_FOLDERS = frozenset({"vendor", "testdata", "node_modules"})
+ROOT_RELATIVE_FOLDERS = frozenset({"build", "docker", "deploy"})
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "tini", "tini-static", "dumb-init", "exec", "env"})
+_DIRECTIVE = re.compile(r"^#\s*escape\s*=\s*(?P<char>[\\`])\s*$", re.I)
+_INSTRUCTION = re.compile(r"^\s*(?P<keyword>[A-Za-z]+)(?:\s+(?P<args>.*))?$", re.S)
+_HEREDOC = re.compile(r"<<-?\s*[\"']?(?P<word>[A-Za-z_][A-Za-z0-9_]*)[\"']?")
+_PORT = re.compile(r"^(?P<port>[0-9]{1,5})(?:/(?:tcp|udp|sctp))?$", re.I)
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ENV_CGO = re.compile(r"\bCGO_ENABLED(?:=|\s+)[\"']?(?P<value>[01])\b")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile` (not BuildKit's `Dockerfile.dockerignore`)."""
+    lower = name.lower()
+    if lower.endswith(".dockerignore"):
+        return False
+    return name == "Dockerfile" or name.startswith("Dockerfile.") or lower.endswith(".dockerfile")
+
+
+def find_dockerfiles(root: Path, report: Report) -> list[str]:
+    """Dockerfiles up to MAX_DEPTH folders down, nearest first, skipping what the go command skips."""
+    found: list[tuple[int, str]] = []
+    queue: list[tuple[str, int]] = [(".", 0)]
+    listed = 0
+    while queue and listed < MAX_FOLDERS:
+        folder, depth = queue.pop(0)
+        listed += 1
+        try:
+            with os.scandir(root / folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = entry.name if folder == "." else f"{folder}/{entry.name}"
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if is_dir and depth < MAX_DEPTH and _walkable(entry.name) and dir_inside(root, rel):
+                queue.append((rel, depth + 1))
+            elif not is_dir and is_dockerfile_name(entry.name):
+                found.append((depth, rel))
+    found.sort()
+    if len(found) > MAX_DOCKERFILES:
+        first = found[MAX_DOCKERFILES][1]
+        report.problems.append(
+            (f"more than {MAX_DOCKERFILES} Dockerfiles; only the first {MAX_DOCKERFILES} are read", first, 0)
+        )
+    return [rel for _, rel in found[:MAX_DOCKERFILES]]
+
+
+def _walkable(name: str) -> bool:
+    return name not in SKIPPED_FOLDERS and not name.startswith((".", "_"))
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    args: str
+    line: int
+    text: str
+    body: tuple[tuple[int, str], ...] = ()
+
+
+def parse_dockerfile(text: str) -> list[Instruction]:
+    """The instructions of a Dockerfile, each with its first line (never raises)."""
+    lines = text.split("\n")
+    escape = "\\"
+    for line in lines[:8]:
+        directive = _DIRECTIVE.match(line.strip())
+        if directive:
+            escape = directive.group("char")
+            break
+        if not line.startswith("#"):
+            break
+    result: list[Instruction] = []
+    index = 0
+    while index < len(lines) and len(result) < MAX_INSTRUCTIONS:
+        start = index
+        parts: list[str] = []
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            stripped = line.strip()
+            if stripped.startswith("#") or (parts and not stripped):
+                continue
+            if stripped.endswith(escape):
+                parts.append(stripped[: -len(escape)].strip())
+                continue
+            parts.append(stripped)
+            break
+        joined = " ".join(part for part in parts if part)
+        match = _INSTRUCTION.match(joined)
+        if match is None:
+            continue
+        body, index = _heredoc_body(joined, lines, index)
+        first = next(
+            (n for n in range(start, index) if lines[n].strip() and not lines[n].strip().startswith("#")), start
+        )
+        result.append(Instruction(match.group("keyword").upper(), match.group("args") or "", first + 1, joined, body))
+    return result
+
+
+def _heredoc_body(joined: str, lines: list[str], index: int) -> tuple[tuple[tuple[int, str], ...], int]:
+    heredoc = _HEREDOC.search(joined)
+    if heredoc is None:
+        return (), index
+    word = heredoc.group("word")
+    body: list[tuple[int, str]] = []
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if line.strip() == word:
+            break
+        body.append((index, line))
+    return tuple(body), index
+
+
+@dataclass
+class _Stage:
+    image: str
+    name: str | None
+    evidence: Evidence
+    entrypoint: tuple[tuple[str, ...], Evidence] | None = None
+    cmd: tuple[tuple[str, ...], Evidence] | None = None
+    ports: list[Port] = field(default_factory=list)
+    parent: int | None = None  # the earlier stage this one is FROM
+
+
+def read_dockerfiles(root: Path, resolver: Resolver, report: Report) -> tuple[list[BuildTarget], list[DockerfileHint]]:
+    targets: list[BuildTarget] = []
+    hints: list[DockerfileHint] = []
+    for rel in find_dockerfiles(root, report):
+        text = report.read(root, rel)
+        if text is None or state(text) != "unmanaged":
+            continue
+        base = _package_base(root, rel)
+        instructions = parse_dockerfile(text)
+        targets.extend(dockerfile_targets(instructions, rel, base, resolver, root))
+        hints.append(dockerfile_hint(instructions, rel))
+    return targets, hints
+
+
+def _package_base(root: Path, rel: str) -> str:
+    """Where a Dockerfile's relative packages start: its own folder when that folder holds Go code
+    (`jobs/Dockerfile` building `.`), else the root (the usual `docker build -f build/Dockerfile .`)."""
+    folder = posixpath.dirname(rel) or "."
+    if folder == "." or folder.split("/")[0] in ROOT_RELATIVE_FOLDERS:
+        return "."
+    try:
+        with os.scandir(root / folder) as entries:
+            holds_go = any(e.name.endswith(".go") and e.is_file(follow_symlinks=False) for e in entries)
+    except OSError:
+        return "."
+    return folder if holds_go else "."
+
+
+def dockerfile_targets(
+    instructions: list[Instruction], file: str, base: str, resolver: Resolver, root: Path | None = None
+) -> list[BuildTarget]:
+    """`go build`/`go install` in RUN lines; a stage's `ENV CGO_ENABLED=` applies to its RUNs."""
+    targets: list[BuildTarget] = []
+    cgo: bool | None = None
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            cgo = None
+        elif instruction.keyword in ("ENV", "ARG"):
+            setting = _ENV_CGO.search(instruction.args)
+            cgo = setting.group("value") == "1" if setting else cgo
+        elif instruction.keyword == "RUN":
+            lines = [(instruction.line, instruction.args, instruction.text)]
+            lines.extend((number, line, line) for number, line in instruction.body)
+            for number, line, shown in lines:
+                proof = evidence(file, number, shown)
+                for written in go_commands(line):
+                    unset = written.cgo_enabled is None and cgo is not None
+                    command = replace(written, cgo_enabled=cgo) if unset else written
+                    for target in command_targets(command, resolver, base, "dockerfile", proof):
+                        targets.append(_prefer_existing(target, root, base, resolver))
+    return targets
+
+
+def _prefer_existing(target: BuildTarget, root: Path | None, base: str, resolver: Resolver) -> BuildTarget:
+    """In a folder's Dockerfile, `./cmd/x` may still be from the root (`docker build -f x/Dockerfile .`)."""
+    if root is None or base == "." or not target.dir.startswith(base + "/") or (root / target.dir).is_dir():
+        return target
+    from_root = resolver.relative(".", target.dir[len(base) + 1 :])
+    if from_root is not None and (root / from_root).is_dir() and dir_inside(root, from_root):
+        return replace(target, dir=from_root)
+    return target
+
+
+def dockerfile_hint(instructions: list[Instruction], file: str) -> DockerfileHint:
+    """The final stage's program, ports and base image, following `FROM <earlier stage>`."""
+    stages: list[_Stage] = []
+    named: dict[str, int] = {}
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            stage = _stage(instruction, file)
+            stage.parent = named.get(stage.image.lower())
+            if stage.name is not None:
+                named[stage.name] = len(stages)
+            stages.append(stage)
+        elif stages:
+            _record(stages[-1], instruction, file)
+    if not stages:
+        return DockerfileHint(file, (), None, None, (), None, None)
+    chain = _chain(stages)
+    run = next((s.entrypoint for s in chain if s.entrypoint), None) or next((s.cmd for s in chain if s.cmd), None)
+    ports: dict[int, Port] = {}
+    for stage in reversed(chain):
+        for port in stage.ports:
+            ports.setdefault(port.port, port)
+    base = chain[-1]
+    return DockerfileHint(
+        file=file,
+        entrypoint=run[0] if run else (),
+        entrypoint_evidence=run[1] if run else None,
+        binary=program(run[0]) if run else None,
+        ports=tuple(ports.values()),
+        base_image=base.image or None,
+        base_image_evidence=base.evidence,
+    )
+
+
+def _stage(instruction: Instruction, file: str) -> _Stage:
+    words = [w for w in split_words(instruction.args) if not w.startswith("--")]
+    image = words[0] if words else ""
+    name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+    return _Stage(image, name, evidence(file, instruction.line, instruction.text))
+
+
+def _record(stage: _Stage, instruction: Instruction, file: str) -> None:
+    proof = evidence(file, instruction.line, instruction.text)
+    if instruction.keyword == "ENTRYPOINT":
+        stage.entrypoint = (command_words(instruction.args), proof)
+    elif instruction.keyword == "CMD":
+        stage.cmd = (command_words(instruction.args), proof)
+    elif instruction.keyword == "EXPOSE":
+        for word in instruction.args.split():
+            match = _PORT.match(word)
+            if match and 0 < int(match.group("port")) <= 65535:
+                stage.ports.append(Port(int(match.group("port")), "", "expose", file, instruction.line, proof.text))
+
+
+def _chain(stages: list[_Stage]) -> list[_Stage]:
+    """The final stage, then the earlier stages it is built FROM, nearest first."""
+    chain = [stages[-1]]
+    while chain[-1].parent is not None:
+        chain.append(stages[chain[-1].parent])
+    return chain
+
+
+def command_words(args: str) -> tuple[str, ...]:
+    """ENTRYPOINT/CMD words: the exec form's JSON array, else the shell form's words."""
+    text = args.strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+    return tuple(split_words(text))
+
+
+def program(words: tuple[str, ...]) -> str | None:
+    """The program a command runs: past shells, init wrappers, their options and `-c` strings."""
+    queue = list(words)
+    expansions = 0
+    while queue:
+        word = queue.pop(0)
+        if word.startswith("-") or _ASSIGNMENT.match(word) or word.rsplit("/", 1)[-1] in SHELLS:
+            continue
+        if len(word.split()) > 1 and expansions < 4:
+            expansions += 1
+            queue = split_words(word) + queue
+            continue
+        return plain_name(word)
+    return None
