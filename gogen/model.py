@@ -13,7 +13,7 @@ from typing import Any, Literal
 Role = Literal["app", "example", "test-fixture", "generator", "tool"]
 # Where a fact about how the project builds came from, strongest first (see BuildTarget).
 BuildSource = Literal[
-    "goreleaser", "ko", "makefile", "justfile", "taskfile", "magefile", "script", "dockerfile", "readme"
+    "goreleaser", "ko", "promu", "makefile", "justfile", "taskfile", "magefile", "script", "dockerfile", "readme"
 ]
 
 

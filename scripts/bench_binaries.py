@@ -21,7 +21,9 @@ What one run measures, per repository:
     on its own (timetzdata, netgo, osusergo);
   - cgo: the build's CGO_ENABLED is the truth's.
 
-A repository where gogen raises a GogenError scores zero on every figure, with the message.
+A repository where gogen raises a GogenError scores zero on every figure, with the message;
+except one that ships no application (truth: no app, no primary), where gogen's refusal is
+right and the scan's roles are scored for precision.
 
 Run it from the repository root (gogen installed, e.g. `pip install -e .`):
 
@@ -272,10 +274,28 @@ def score(label: str, path: Path, truth: Truth, commit: str) -> Report:
         project, plan = api.plan(path, {})
     except GogenError as exc:
         report.error = str(exc)
+        if not truth.apps and not truth.primary and score_refusal(report, truth, path):
+            return report
         score_failure(report, truth)
         return report
     score_plan(report, truth, project, plan)
     return report
+
+
+def score_refusal(report: Report, truth: Truth, path: Path) -> bool:
+    """A repository that ships no application (only examples): refusing to build is right when
+    the scan keeps every main out of the default build. False when even the scan fails."""
+    try:
+        project = api.scan(path)
+    except GogenError:
+        return False
+    scanned = {m.dir: m for m in project.mains}
+    for main in truth.mains:
+        kept_out = main.dir not in scanned or not scanned[main.dir].default
+        report.scores["precision"].add(kept_out)
+        role = scanned[main.dir].role if main.dir in scanned else "(not scanned)"
+        report.rows.append(MainRow(main.dir, main.role, main.name or "", role, "", False, kept_out))
+    return True
 
 
 def score_failure(report: Report, truth: Truth) -> None:

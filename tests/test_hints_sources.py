@@ -100,10 +100,10 @@ def test_goreleaser_builds_in_file_order(tmp_path: Path) -> None:
         target(
             "goreleaser",
             "cmd/cli",
-            "shop",
+            None,  # several builds: project_name would name them all alike
             ".goreleaser.yaml",
-            2,
-            "project_name: shop",
+            19,
+            "main: ./cmd/cli",
             tags=("sqlite",),
             cgo=True,
             id="templated-skip",
@@ -127,7 +127,6 @@ def test_goreleaser_builds_in_file_order(tmp_path: Path) -> None:
     ]
     assert [(b.dir, b.name) for b in result.binary_names] == [
         ("cmd/api", "shop-api"),
-        ("cmd/cli", "shop"),
         ("services/api/cmd/serve", "serve"),
     ]
 
@@ -532,3 +531,42 @@ def test_the_line_parser_agrees_with_buildkits(text: str) -> None:
     ours = [(i.keyword, i.line) for i in parse_dockerfile(text)]
     theirs = [(command.cmd.upper(), command.start_line) for command in dockerfile.parse_string(text)]
     assert ours == theirs
+
+
+PROMU = """build:
+    binaries:
+        - name: prometheus
+          path: ./cmd/prometheus
+        - name: promtool
+          path: ./cmd/promtool
+    tags:
+        all:
+            - netgo
+            - builtinassets
+"""
+
+
+def test_promu_binaries_and_tags(tmp_path: Path) -> None:
+    write_repo(tmp_path, {".promu.yml": PROMU})
+    builds = read_hints(tmp_path, MODULES).hints.builds
+    assert [(b.source, b.dir, b.name, b.tags, b.evidence.line) for b in builds] == [
+        ("promu", "cmd/prometheus", "prometheus", ("netgo", "builtinassets"), 4),
+        ("promu", "cmd/promtool", "promtool", ("netgo", "builtinassets"), 6),
+    ]
+
+
+def test_a_script_builds_in_the_folder_it_changed_into(tmp_path: Path) -> None:
+    script = (
+        "etcd_build() {\n  (\n    cd ./server\n"
+        '    run env CGO_ENABLED=0 go build -trimpath -o="../bin/etcd" . || return 2\n'
+        "  ) || return 2\n"
+        "  cd ../outside && go build -o x .\n"
+        "}\n"
+        "go build -o bin/tool ./tools/x\n"
+    )
+    write_repo(tmp_path, {"scripts/build_lib.sh": script})
+    builds = read_hints(tmp_path, MODULES).hints.builds
+    assert [(b.dir, b.name, b.cgo_enabled, b.evidence.line) for b in builds] == [
+        ("server", "etcd", False, 4),
+        ("tools/x", "tool", None, 8),
+    ]

@@ -19,7 +19,10 @@ def test_init_writes_the_three_files_and_says_why(tmp_path: Path) -> None:
     result = gogen("init", repo)
     assert result.returncode == 0, result.stderr
     assert "primary        cmd/shop" in result.stdout
-    assert "named after the module (shop); change it with --primary DIR" in result.stdout
+    assert (
+        "the first build of the release configuration (.goreleaser.yaml:7); change it with --primary DIR"
+        in result.stdout
+    )
     for name in ("Dockerfile", ".dockerignore", "gogen.toml"):
         assert f"created   {name}" in result.stdout
     dockerfile = (repo / "Dockerfile").read_text()

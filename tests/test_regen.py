@@ -75,6 +75,13 @@ def test_a_profile_that_cannot_take_the_new_cgo_library_says_why(tmp_path: Path)
 def test_a_new_command_becomes_a_new_target(tmp_path: Path) -> None:
     repo = initialised("multi-cmd", tmp_path)
     write_repo(repo, {"cmd/mailer/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("sent") }\n'})
+    left_out = api.scan(repo)
+    (warning,) = [w for w in left_out.warnings if w.code == "not-released"]
+    assert "cmd/mailer is not among the builds of .goreleaser.yaml" in warning.message
+    releaser = repo / ".goreleaser.yaml"
+    releaser.write_text(
+        releaser.read_text().replace("\narchives:", "  - id: mailer\n    main: ./cmd/mailer\n\narchives:")
+    )
     dockerfile = regen_ok(repo)
     assert "FROM runtime AS mailer" in dockerfile
     assert "./cmd/mailer" in dockerfile

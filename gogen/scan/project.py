@@ -32,7 +32,7 @@ from gogen.scan.hints import BinaryName, read_hints
 from gogen.scan.modules import ModuleSet, load_modules
 from gogen.scan.packages import Package, WalkOptions, is_generator, other_goos, walk_module
 from gogen.scan.reading import read_optional
-from gogen.scan.roles import ProjectEvidence, RoleDecision, decide_role
+from gogen.scan.roles import EXAMPLE_DIRS, ProjectEvidence, RoleDecision, decide_role
 
 DEFAULT_ARCHES = ("amd64", "arm64")
 _VERSION_ELEMENT = re.compile(r"^v(?:[2-9]|[1-9][0-9]+)$")
@@ -229,8 +229,9 @@ def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
     packages = _walk_all(root, modset, targets, warnings)
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
-    evidence = _project_evidence(hints.hints)
-    mains = [_main(candidate, index, names, evidence, warnings) for candidate in _candidates(packages)]
+    candidates = _candidates(packages)
+    evidence = _project_evidence(hints.hints, candidates, modset)
+    mains = [_main(candidate, index, names, evidence, warnings) for candidate in candidates]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
     _warn_no_main(mains, modset, warnings)
     by_dir = {p.dir: p for p in index.packages.values()}
@@ -305,12 +306,27 @@ def _binary_names(names: tuple[BinaryName, ...]) -> dict[str, BinaryName]:
     return chosen
 
 
-def _project_evidence(hints: Hints) -> ProjectEvidence:
+def _project_evidence(hints: Hints, candidates: list[_MainCandidate], modset: ModuleSet) -> ProjectEvidence:
     entrypoints: dict[str, Evidence] = {}
     for dockerfile in hints.dockerfiles:
         if dockerfile.binary and dockerfile.entrypoint_evidence:
             entrypoints.setdefault(dockerfile.binary, dockerfile.entrypoint_evidence)
-    return ProjectEvidence(hints.builds, entrypoints)
+    main_dirs = frozenset(c.package.dir for c in candidates if not c.generator)
+    return ProjectEvidence(hints.builds, entrypoints, _generated_by(candidates), main_dirs, _example_module(modset))
+
+
+def _example_module(modset: ModuleSet) -> Evidence | None:
+    """`golang.org/x/example`: a root module named for examples is not an application repository."""
+    module = modset.modules[0].gomod if modset.modules else None
+    if module is None or not module.module:
+        return None
+    if module.module.rsplit("/", 1)[-1] in EXAMPLE_DIRS:
+        return Evidence(module.file, module.module_line, f"module {module.module}")
+    return None
+
+
+def _generated_by(candidates: list[_MainCandidate]) -> dict[str, Evidence]:
+    return {}
 
 
 def _role(candidate: _MainCandidate, binary: str, evidence: ProjectEvidence) -> RoleDecision:
@@ -350,6 +366,17 @@ def _main(
     safe = _safe_name(candidate, binary, warnings)
     builds_on_linux = _builds_on_linux(candidate, warnings)
     role = _role(candidate, binary, evidence)
+    if role.unreleased and builds_on_linux:
+        where = role.evidence[0]
+        warnings.append(
+            Warning(
+                "not-released",
+                f"main package {package.dir} is not among the builds of {where.file}, so it is not built into the "
+                f"image; add it there, or build it with --binary {package.dir}",
+                where.file,
+                where.line,
+            )
+        )
     default = role.role == "app" and builds_on_linux and safe
     if default:
         warnings.extend(closure.collect("warnings"))

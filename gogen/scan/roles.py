@@ -2,7 +2,7 @@
 helper, a generator or a developer tool — decided from evidence the project itself gives.
 
 Strongest first:
-1. the release configuration (`.goreleaser.y*ml` builds, `.ko.yaml`): a main it releases is an
+1. the release configuration (`.goreleaser.y*ml` builds, `.ko.yaml`, `.promu.yml`): a main it releases is an
    application, wherever it lives; once a release configuration lists its builds, a main it
    does not list (and nothing else below ships) is not built by default;
 2. the project's own Dockerfiles (`go build` of the package, ENTRYPOINT naming its binary);
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from gogen.model import BuildTarget, Evidence, Role
 
-RELEASE_SOURCES = frozenset({"goreleaser", "ko"})
+RELEASE_SOURCES = frozenset({"goreleaser", "ko", "promu"})
 SCRIPT_SOURCES = frozenset({"makefile", "justfile", "taskfile", "magefile", "script"})
 
 EXAMPLE_DIRS = frozenset(
@@ -65,6 +65,7 @@ class RoleDecision:
     role: Role
     reason: str
     evidence: tuple[Evidence, ...] = ()
+    unreleased: bool = False  # an application by every other sign, left out only by the release configuration
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,18 @@ class ProjectEvidence:
     builds: tuple[BuildTarget, ...]
     entrypoints: dict[str, Evidence] = field(default_factory=dict)  # binary name -> ENTRYPOINT line
     generated_by: dict[str, Evidence] = field(default_factory=dict)  # main dir -> //go:generate line
+    main_dirs: frozenset[str] | None = None  # every main package found (None: take the builds as they are)
+    example_module: Evidence | None = None  # the module path says it holds examples
 
     @property
     def release(self) -> list[BuildTarget]:
-        return [b for b in self.builds if b.source in RELEASE_SOURCES]
+        """The release configuration's builds of main packages that exist: a build of a folder
+        its own hooks create (caddy's `dir: ./caddy-build`) lists nothing gogen can build."""
+        return [
+            b
+            for b in self.builds
+            if b.source in RELEASE_SOURCES and (self.main_dirs is None or b.dir in self.main_dirs)
+        ]
 
     def release_summary(self) -> str:
         released = [b for b in self.release if not b.skip]
@@ -113,6 +122,8 @@ def is_generator_name(name: str) -> bool:
 
 def _convention(dir: str, binary: str, imports: Iterable[str], evidence: ProjectEvidence) -> RoleDecision | None:
     folder_evidence = Evidence(dir, 0, f"folder {dir}/")
+    if evidence.example_module is not None:
+        return RoleDecision("example", "the module holds examples", (evidence.example_module,))
     if dir in evidence.generated_by:
         where = evidence.generated_by[dir]
         return RoleDecision("generator", "run by //go:generate", (where,))
@@ -169,10 +180,11 @@ def decide_role(
     skipped = [b for b in builds if b.source in RELEASE_SOURCES and b.skip]
     if skipped:
         return RoleDecision("tool", "skipped by the release configuration", (_first(skipped),))
-    if evidence.release:
+    if evidence.release and not evidence.release[0].skip:
         return RoleDecision(
             "tool",
             f"not released: {evidence.release_summary()}",
             (evidence.release[0].evidence,),
+            unreleased=True,
         )
     return RoleDecision("app", "a main package outside example, test and tool folders")

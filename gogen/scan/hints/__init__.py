@@ -17,7 +17,7 @@ from gogen.model import BuildTarget, Evidence, Hints, Warning
 from gogen.scan.hints.common import HINT_LIMIT, Report, Resolver
 from gogen.scan.hints.dockerfiles import read_dockerfiles
 from gogen.scan.hints.readme import read_readmes
-from gogen.scan.hints.release import read_goreleaser, read_ko
+from gogen.scan.hints.release import read_goreleaser, read_ko, read_promu
 from gogen.scan.hints.scripts import read_scripts
 
 __all__ = ["HINT_LIMIT", "BinaryName", "ProjectHints", "read_hints"]
@@ -41,7 +41,7 @@ class ProjectHints:
 
 
 def read_hints(root: Path, modules: Mapping[str, str] | None = None) -> ProjectHints:
-    """Every hint source, strongest first: goreleaser, ko, build scripts, Dockerfiles, README.
+    """Every hint source, strongest first: goreleaser, ko, promu, build scripts, Dockerfiles, README.
 
     `modules` maps each local module path to its directory from the root: a configuration that
     names a package by import path is resolved through it.
@@ -50,6 +50,7 @@ def read_hints(root: Path, modules: Mapping[str, str] | None = None) -> ProjectH
     report = Report()
     hints, builds = read_goreleaser(root, resolver, report)
     builds.extend(read_ko(root, resolver, report))
+    builds.extend(read_promu(root, resolver, report))
     builds.extend(read_scripts(root, resolver, report))
     docker_builds, dockerfiles = read_dockerfiles(root, resolver, report)
     builds.extend(docker_builds)

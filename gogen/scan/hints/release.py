@@ -141,7 +141,12 @@ def _read_goreleaser(document: yaml.Node, file: _File) -> tuple[Hints, list[Buil
     targets: list[BuildTarget] = []
     platforms: list[Platform] = []
     cgo: CgoHint | None = None
-    for build in _sequence(document, "builds"):
+    builds = _sequence(document, "builds")
+    # goreleaser names a build without `binary:` after the project; gogen follows it only for a
+    # single build: several would all be called that, while each folder has a name of its own.
+    if len(builds) > 1:
+        project = None
+    for build in builds:
         platforms.extend(_platforms(build, file))
         build_cgo = _cgo(_list(build, "env"), file)
         cgo = cgo or build_cgo
@@ -172,6 +177,8 @@ def _goreleaser_build(
         return None
     directory, line = package
     name, name_line = _goreleaser_name(build, project, file)
+    if _scalar(build, "binary") is None:
+        name_line = None  # the evidence is the build's `main:` line, not project_name
     skip = _scalar(build, "skip")
     build_id = _scalar(build, "id")
     tags = clean_tags([value for value, _ in _list(build, "tags")]) + _flag_tags(build)
@@ -279,3 +286,47 @@ def _ko_build(build: yaml.Node, file: _File, source: BuildSource) -> list[BuildT
             id=build_id[0] if build_id else None,
         )
     ]
+
+
+PROMU_FILE = ".promu.yml"
+
+
+def read_promu(root: Path, resolver: Resolver, report: Report) -> list[BuildTarget]:
+    """`.promu.yml`, the release configuration of Prometheus and its exporters:
+    `build.binaries[]` (`name`, `path`) and `build.tags.all` (or a plain list)."""
+    found = _document(root, PROMU_FILE, report)
+    if found is None:
+        return []
+    file = _File(PROMU_FILE, found[1], resolver, report)
+    build = _get(found[0], "build")
+    if build is None:
+        return []
+    tags = _promu_tags(build[0])
+    targets = []
+    for binary in _sequence(build[0], "binaries"):
+        path = _scalar(binary, "path")
+        name = _scalar(binary, "name")
+        directory = resolver.package(".", path[0]) if path else None
+        if path is None or directory is None:
+            continue
+        targets.append(
+            BuildTarget(
+                "promu",
+                directory,
+                plain_name(name[0]) if name else None,
+                tags,
+                None,
+                False,
+                file.evidence(path[1]),
+            )
+        )
+    return targets
+
+
+def _promu_tags(build: yaml.Node) -> tuple[str, ...]:
+    found = _get(build, "tags")
+    if found is None:
+        return ()
+    if isinstance(found[0], yaml.MappingNode):
+        return clean_tags([value for value, _ in _list(found[0], "all")])
+    return clean_tags([value for value, _ in _scalars(found[0])])

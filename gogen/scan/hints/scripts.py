@@ -34,6 +34,9 @@ SCRIPTS: tuple[tuple[str, BuildSource], ...] = (
 MAX_FOLDER_FILES = 64  # scripts read per folder, in name order
 _GO_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|`([^`]*)`')
 _GO_CMD_CALL = re.compile(r"\bmg\.GoCmd\(\)")
+# `cd ./server` (alone, or before `&&`/`;`): the folder later `go build .` lines run in,
+# until the subshell or function closes (a line starting with `)` or `}`).
+_CD = re.compile(r"^[(\s]*cd\s+([A-Za-z0-9._/-]+)\s*(?:&&|;|$)")
 
 
 def script_files(root: Path) -> list[tuple[str, BuildSource]]:
@@ -78,16 +81,29 @@ def _is_directory(path: Path) -> bool:
 def script_targets(text: str, file: str, source: BuildSource, resolver: Resolver) -> list[BuildTarget]:
     """The targets of one script's text (a magefile's Go string literals are read as words)."""
     targets: list[BuildTarget] = []
+    base: str | None = "."
     for number, line in logical_lines(text):
         if line.startswith(("#", "//")):
             continue
+        base = _working_dir(line, base, resolver)
         command_line = _mage_line(line) if source == "magefile" else line
-        if "build" not in command_line and "install" not in command_line:
+        if base is None or ("build" not in command_line and "install" not in command_line):
             continue
         proof = evidence(file, number, line)
         for command in go_commands(command_line):
-            targets.extend(command_targets(command, resolver, ".", source, proof))
+            targets.extend(command_targets(command, resolver, base, source, proof))
     return targets
+
+
+def _working_dir(line: str, base: str | None, resolver: Resolver) -> str | None:
+    """The folder a script's commands run in after `line` (shell scripts only change it with cd);
+    None after a `cd` out of the repository: what runs there builds nothing of it."""
+    if line.startswith((")", "}")):
+        return "."
+    match = _CD.match(line)
+    if match is None:
+        return base
+    return resolver.relative(base or ".", match.group(1))
 
 
 def _mage_line(line: str) -> str:
