@@ -17,7 +17,6 @@ from gogen.model import (
     HealthCheck,
     Main,
     PackageFiles,
-    Port,
     Project,
     Role,
     VersionVar,
@@ -25,7 +24,7 @@ from gogen.model import (
 )
 from gogen.scan import knowledge
 from gogen.scan.constraints import Target
-from gogen.scan.facts import PackageFacts, file_rel, package_facts
+from gogen.scan.facts import PackageFacts, file_rel, package_facts, service_ports
 from gogen.scan.gofile import GoFile
 from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
@@ -314,13 +313,14 @@ def _main(candidate: _MainCandidate, index: _Index, names: dict[str, BinaryName]
     safe = _safe_name(candidate, binary, warnings)
     builds_on_linux = _builds_on_linux(candidate, warnings)
     default = candidate.role == "app" and builds_on_linux and safe
+    ports, port_warnings = service_ports(closure.collect("ports"))
     if default:
         warnings.extend(closure.collect("warnings"))
+        warnings.extend(port_warnings)
     ca: list[Evidence] = sorted(set(closure.collect("ca_certs")), key=_ev_key)
     tz: list[Evidence] = sorted(set(closure.collect("tzdata")), key=_ev_key)
     tz_embedded = any(facts.tzdata_embedded for facts in closure.facts)
     embeds: list[Embed] = closure.collect("embeds")
-    ports: list[Port] = closure.collect("ports")
     return Main(
         dir=package.dir,
         import_path=candidate.import_path,
