@@ -382,7 +382,7 @@ def test_vendored_and_replaced_modules_ports_do_not_count(tmp_path: Path) -> Non
         'package main\n\nimport (\n\t"example.com/lib"\n\t"example.com/local"\n)\n\n'
         "func main() { lib.Serve(); local.Serve() }\n"
     )
-    files = {
+    files: dict[str, str | bytes] = {
         "go.mod": GO_MOD
         + "\nrequire (\n\texample.com/lib v1.0.0\n\texample.com/local v0.0.0\n)\n\n"
         + "replace example.com/local => ./third_party/local\n",
