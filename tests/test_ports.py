@@ -400,3 +400,11 @@ def test_vendored_and_replaced_modules_ports_do_not_count(tmp_path: Path) -> Non
     main_pkg = next(m for m in project.mains if m.dir == ".")
     assert main_pkg.ports == ()
     assert project.vendor
+
+
+def test_a_generated_file_with_a_huge_number_of_candidates_is_read_in_bounded_work() -> None:
+    """Each shape looks at a bounded number of candidates (line numbers are bisected, not recounted)."""
+    body = "var x = T{\n" + '\tAddr: ":80",\n' * 50_000 + "}\n" + 'var f = flag.String("addr", ":81", "x")\n' * 50_000
+    gofile = scan(body)
+    assert len(gofile.listens) == 500 and len(gofile.flag_ports) == 500
+    assert gofile.listens[-1].line == HEADER_LINES + 501

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gogen.errors import ParseError
 from gogen.scan.constraints import Expr, parse_go_build, parse_plus_build
-from gogen.scan.lines import NO_HITS, Hit, line_of, line_text
+from gogen.scan.lines import NO_HITS, Hit, LineIndex, line_of, line_text
 from gogen.scan.ports import NO_PORTS, scan_ports
 
 _HEADER_TOKEN = re.compile(
@@ -260,8 +260,9 @@ def parse_header(text: str, file: str) -> GoFile:
 def _hits(pattern: re.Pattern[str], text: str) -> tuple[Hit, ...]:
     """One Hit per matching line (the first match on it)."""
     result: list[Hit] = []
+    lines = LineIndex(text)
     for match in pattern.finditer(text):
-        line = line_of(text, match.start())
+        line = lines.line(match.start())
         if result and result[-1].line == line:
             continue
         groups = [g for g in match.groups() if g is not None]
@@ -351,10 +352,11 @@ def _generate_runs(text: str) -> tuple[Hit, ...]:
     be local (`./tools/gen`, `gen.go`) or a module path with a version (`example.com/x/cmd/y@v1`).
     """
     hits: list[Hit] = []
+    lines = LineIndex(text)
     for match in _GENERATE_RUN.finditer(text):
         package = _run_package(match.group(1).split())
         if package:
-            hits.append(Hit(line_of(text, match.start()), match.group(0).strip(), package))
+            hits.append(Hit(lines.line(match.start()), match.group(0).strip(), package))
     return tuple(hits)
 
 

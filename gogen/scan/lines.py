@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import NamedTuple
 
 
@@ -15,6 +17,7 @@ class Hit(NamedTuple):
 
 
 NO_HITS: tuple[Hit, ...] = ()
+_NEWLINE = re.compile("\n")
 
 
 def line_of(text: str, offset: int) -> int:
@@ -27,3 +30,21 @@ def line_text(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
     return text[start : end if end >= 0 else len(text)].strip()
+
+
+class LineIndex:
+    """Line numbers of many offsets in one text: the newline offsets are listed once, then bisected.
+
+    `line_of` counts from the start each time, which is quadratic over a file with many hits.
+    """
+
+    __slots__ = ("_newlines", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._newlines: list[int] | None = None
+
+    def line(self, offset: int) -> int:
+        if self._newlines is None:
+            self._newlines = [match.start() for match in _NEWLINE.finditer(self._text)]
+        return bisect.bisect_left(self._newlines, offset) + 1

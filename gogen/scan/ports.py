@@ -24,20 +24,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 
-from gogen.scan.lines import NO_HITS, Hit, line_of, line_text
+from gogen.scan.lines import NO_HITS, Hit, LineIndex, line_text
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|`[^`]*`?|\'(?:[^\'\\\n]|\\.)*\'?|//[^\n]*|/\*.*?(?:\*/|\Z)', re.S)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _S = r'"\x00*"'  # a string literal in the skeleton
 _STR_AT = re.compile(r"\s*(" + _S + r")")
 
-_LISTEN_NET = re.compile(r"\bListen\s*\(\s*(?:[A-Za-z_]\w*\s*,\s*)?(" + _S + r")\s*,\s*(" + _S + ")")
-_LISTEN_ADDR = re.compile(
-    r"(?:\bListenAndServe(?:TLS)?|\.Listen(?:TLS)?|\.Run(?:TLS)?|\.Start(?:TLS)?|\.Serve)\s*\(\s*(" + _S + ")"
+# Every listen shape has a `"host:port"` literal: found in the raw text, then the call or field
+# before it is matched in a short window of the skeleton (a whole-file scan per shape would cost more).
+_ADDR_LITERAL = re.compile(r'"(?:\[[0-9A-Fa-f:.]*\]|[A-Za-z0-9_.-]*):\d{1,5}"')
+_LISTEN_BEFORE = re.compile(
+    r"(?:(?:ListenAndServe(?:TLS)?|\.(?:Listen(?:TLS)?|Run(?:TLS)?|Start(?:TLS)?|Serve))\s*\(\s*"
+    r"|Listen\s*\(\s*(?:[A-Za-z_]\w*\s*,\s*)?(?P<net>" + _S + r")\s*,\s*"
+    r"|(?<![\w.])(?P<field>[A-Za-z_]\w*)\s*:\s*)\Z"
 )
-_ADDR_FIELD = re.compile(r"(?<![\w.])(\w*(?:Addr|Address|Listen|Bind)\w*)\s*:(?!=)\s*(" + _S + ")")
+_ENV_BEFORE = re.compile(r"(?:Getenv|LookupEnv)\(\s*\Z")
+_LOOK_BACK = 160  # characters before a literal where its call or field is looked for
 _FLAG_CALL = re.compile(
     r"\.(?:String|Int|Int64|Int32|Uint|Uint64|Uint32|Uint16)(?P<var>Var)?(?P<short>P)?\(\s*"
     r"(?(var)&?[^,()\n]+?\s*,\s*)"
@@ -48,10 +54,9 @@ _FLAG_CALL = re.compile(
 _KINGPIN_FLAG = re.compile(r"\.Flag\(\s*(" + _S + r")\s*,")
 _KINGPIN_ADD_FLAGS = re.compile(r"\bAddFlags\(\s*[\w.]+\s*,\s*(" + _S + r")\s*\)")
 _CHAIN_CALL = re.compile(r"\s*\.\s*([A-Za-z_]\w*)\s*\(")
-_URFAVE_FLAG = re.compile(r"\bcli\.(?:String|Int|Int64|Uint|Uint64|Generic)Flag\s*\{")
+_URFAVE_FLAG = re.compile(r"cli\.(?:String|Int|Int64|Uint|Uint64|Generic)Flag\s*\{")
 _URFAVE_NAME = re.compile(r"\bName\s*:\s*(" + _S + ")")
 _URFAVE_VALUE = re.compile(r"\bValue\s*:\s*(" + _S + r"|\d+)")
-_ENV_CALL = re.compile(r"\b(?:Getenv|LookupEnv)\(\s*(" + _S + r")\s*\)")
 _ANY_STR = re.compile(_S)
 _PARENS = re.compile(r"[()]")
 _BRACES = re.compile(r"[{}]")
@@ -76,7 +81,20 @@ _CLIENT_WORDS = frozenset(
 )  # fmt: skip
 _CLIENT_TYPE_WORDS = frozenset({"option", "options", "client", "dial", "dialer", "conn", "pool", "universal"})
 _SERVER_IMPORTS = frozenset({"net", "net/http"})
+# The flag libraries whose shapes are read (a set test: most files import none of them).
+_FLAG_LIBRARIES = frozenset(
+    {
+        "flag", "github.com/spf13/pflag", "github.com/spf13/cobra", "github.com/namsral/flag",
+        "gopkg.in/alecthomas/kingpin.v2", "github.com/alecthomas/kingpin/v2", "github.com/alecthomas/kingpin",
+        "github.com/prometheus/exporter-toolkit/web/kingpinflag", "github.com/prometheus/common/promlog/flag",
+        "github.com/urfave/cli", "github.com/urfave/cli/v2", "github.com/urfave/cli/v3",
+        "gopkg.in/urfave/cli.v1", "gopkg.in/urfave/cli.v2",
+    }
+)  # fmt: skip
 _CONTEXT_LIMIT = 4000  # characters looked at around a match (a chained call, a struct literal)
+# Candidates examined per shape and file: far above any real file, and a generated one with a
+# million `Addr: ":80"` lines costs no more than a few hundred of them.
+_MAX_CANDIDATES = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +111,7 @@ NO_PORTS = PortHits()
 
 def scan_ports(text: str, imports: tuple[str, ...]) -> PortHits:
     """The listen addresses of one file's text (its imports decide which shapes can occur)."""
-    listen = _may_listen(text, imports)
+    listen = _may_listen(text, imports) and _ADDR_LITERAL.search(text) is not None
     flags = _may_flag(text, imports)
     env = "os" in imports and '"PORT"' in text
     if not (listen or flags or env):
@@ -107,24 +125,16 @@ def scan_ports(text: str, imports: tuple[str, ...]) -> PortHits:
 
 
 def _may_listen(text: str, imports: tuple[str, ...]) -> bool:
-    markers = "Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text
-    markers = markers or "Addr" in text or "Bind" in text
+    """A listen call or an address field can occur (`BindAddress:` holds "Addr"; a bare `Bind:` is not looked for)."""
+    markers = "Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text
     return markers and (
         bool(_SERVER_IMPORTS.intersection(imports)) or any("." in path.split("/", 1)[0] for path in imports)
     )
 
 
 def _may_flag(text: str, imports: tuple[str, ...]) -> bool:
-    return ("flag." in text or "Flag" in text) and any(_flag_library(path) for path in imports)
-
-
-def _flag_library(path: str) -> bool:
-    return (
-        path == "flag"
-        or path.endswith(("/flag", "/pflag", "/cobra", "/kingpinflag"))
-        or "kingpin" in path
-        or "urfave/cli" in path
-    )
+    """A flag library is imported (looked at first: most files import none) and a flag is defined."""
+    return not _FLAG_LIBRARIES.isdisjoint(imports) and ("flag." in text or "Flag" in text)
 
 
 def skeleton(text: str) -> str:
@@ -147,6 +157,10 @@ def _mask(match: re.Match[str]) -> str:
 class _Source:
     text: str
     skel: str
+    lines: LineIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", LineIndex(self.text))
 
     def literal(self, match: re.Match[str], group: int | str) -> str:
         """The contents of the string literal a skeleton group matched, or the number as written."""
@@ -154,7 +168,7 @@ class _Source:
         return self.text[start + 1 : end - 1] if self.skel[start] == '"' else self.text[start:end]
 
     def hit(self, offset: int, host: str, port: str) -> Hit:
-        return Hit(line_of(self.text, offset), line_text(self.text, offset), host, port)
+        return Hit(self.lines.line(offset), line_text(self.text, offset), host, port)
 
 
 def _address(value: str, bare_ok: bool) -> tuple[str, str] | None:
@@ -185,16 +199,28 @@ def _address_word(word: str) -> bool:
 
 
 def _listen_hits(source: _Source) -> Iterator[Hit]:
+    """Address literals passed to a listen call or given to an address field."""
     skel = source.skel
-    if "Listen" in skel:
-        for match in _LISTEN_NET.finditer(skel):
-            if source.literal(match, 1) in _TCP:
-                yield from _address_hit(source, match, 2, bare_ok=False)
-    for match in _LISTEN_ADDR.finditer(skel):
-        yield from _address_hit(source, match, 1, bare_ok=False)
-    for match in _ADDR_FIELD.finditer(skel):
-        if address_name(match.group(1)) and not _in_client_literal(skel, match.start()):
-            yield from _address_hit(source, match, 2, bare_ok=False)
+    for literal in islice(_ADDR_LITERAL.finditer(source.text), _MAX_CANDIDATES):
+        start, end = literal.span()
+        if not _is_literal(skel, start, end):
+            continue
+        shape = _LISTEN_BEFORE.search(skel, max(0, start - _LOOK_BACK), start)
+        if shape is None:
+            continue
+        field = shape.group("field")
+        if field is not None and not (address_name(field) and not _in_client_literal(skel, shape.start())):
+            continue
+        if shape.group("net") is not None and source.literal(shape, "net") not in _TCP:
+            continue
+        found = _address(source.text[start + 1 : end - 1], bare_ok=False)
+        if found is not None:
+            yield source.hit(start, *found)
+
+
+def _is_literal(skel: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one whole string literal of the code (not in a comment or another string)."""
+    return skel[start] == '"' and skel[end - 1] == '"' and skel.count("\x00", start + 1, end - 1) == end - start - 2
 
 
 def _address_hit(source: _Source, match: re.Match[str], group: int | str, bare_ok: bool) -> Iterator[Hit]:
@@ -221,13 +247,13 @@ def _in_client_literal(skel: str, offset: int) -> bool:
 
 def _flag_hits(source: _Source) -> Iterator[Hit]:
     skel = source.skel
-    for match in _FLAG_CALL.finditer(skel):
+    for match in islice(_FLAG_CALL.finditer(skel), _MAX_CANDIDATES):
         if address_name(source.literal(match, "name")):
             yield from _address_hit(source, match, "value", bare_ok=True)
     if ".Flag(" in skel:
         yield from _kingpin_hits(source)
     if "AddFlags(" in skel:
-        for match in _KINGPIN_ADD_FLAGS.finditer(skel):
+        for match in islice(_KINGPIN_ADD_FLAGS.finditer(skel), _MAX_CANDIDATES):
             yield from _address_hit(source, match, 1, bare_ok=False)
     if "cli." in skel:
         yield from _urfave_hits(source)
@@ -236,7 +262,7 @@ def _flag_hits(source: _Source) -> Iterator[Hit]:
 def _kingpin_hits(source: _Source) -> Iterator[Hit]:
     """`.Flag(name, help)` followed, in the same chain of calls, by `.Default(value)`."""
     skel = source.skel
-    for match in _KINGPIN_FLAG.finditer(skel):
+    for match in islice(_KINGPIN_FLAG.finditer(skel), _MAX_CANDIDATES):
         if not address_name(source.literal(match, 1)):
             continue
         default = _chain_default(skel, match.start() + len(".Flag("))
@@ -247,7 +273,7 @@ def _kingpin_hits(source: _Source) -> Iterator[Hit]:
 def _chain_default(skel: str, inside: int) -> re.Match[str] | None:
     """The first string argument of `.Default(...)` in the call chain whose first call's `(` ends at `inside`."""
     end = _closing(skel, inside, _PARENS, "(")
-    while end is not None:
+    while end is not None and end - inside < _CONTEXT_LIMIT:
         call = _CHAIN_CALL.match(skel, end)
         if call is None:
             return None
@@ -270,7 +296,7 @@ def _closing(skel: str, inside: int, pattern: re.Pattern[str], opener: str) -> i
 def _urfave_hits(source: _Source) -> Iterator[Hit]:
     """`cli.StringFlag{Name: "addr", Value: ":8080"}` (fields in any order, over several lines)."""
     skel = source.skel
-    for match in _URFAVE_FLAG.finditer(skel):
+    for match in islice(_URFAVE_FLAG.finditer(skel), _MAX_CANDIDATES):
         end = _closing(skel, match.end(), _BRACES, "{")
         if end is None:
             continue
@@ -285,21 +311,32 @@ _ENV_WINDOW_LINES = 5
 
 def _env_hits(source: _Source) -> Iterator[Hit]:
     """`os.Getenv("PORT")` and the first literal port on its line or the next few (value: port, extra: host)."""
+    skel, text = source.skel, source.text
+    start = text.find('"PORT"')
+    for _ in range(_MAX_CANDIDATES):
+        if start < 0:
+            break
+        end = start + len('"PORT"')
+        if _is_literal(skel, start, end) and _ENV_BEFORE.search(skel, max(0, start - _LOOK_BACK), start):
+            hit = _env_default(source, end)
+            if hit is not None:
+                yield hit
+        start = text.find('"PORT"', end)
+
+
+def _env_default(source: _Source, after: int) -> Hit | None:
     skel = source.skel
-    for match in _ENV_CALL.finditer(skel):
-        if source.literal(match, 1) != "PORT":
-            continue
-        window_end = match.end()
-        for _ in range(_ENV_WINDOW_LINES + 1):  # the rest of the line, then the next lines
-            newline = skel.find("\n", window_end)
-            window_end = newline + 1 if newline >= 0 else len(skel)
-        for literal in _ANY_STR.finditer(skel, match.end(), window_end):
-            value = source.literal(literal, 0)
-            found = _address(value, bare_ok=True) if len(value.rsplit(":", 1)[-1]) >= 2 else None
-            if found is not None:
-                host, port = found
-                yield source.hit(literal.start(), port, host)
-                break
+    window_end = after
+    for _ in range(_ENV_WINDOW_LINES + 1):  # the rest of the line, then the next lines
+        newline = skel.find("\n", window_end)
+        window_end = newline + 1 if newline >= 0 else len(skel)
+    for literal in _ANY_STR.finditer(skel, after, min(window_end, after + _CONTEXT_LIMIT)):
+        value = source.literal(literal, 0)
+        found = _address(value, bare_ok=True) if len(value.rsplit(":", 1)[-1]) >= 2 else None
+        if found is not None:
+            host, port = found
+            return source.hit(literal.start(), port, host)
+    return None
 
 
 def _sorted(hits: Iterator[Hit]) -> tuple[Hit, ...]:
