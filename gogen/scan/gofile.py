@@ -2,7 +2,8 @@
 
 Only what gogen needs is read: the build constraint in the leading comments, the package
 clause, the import declarations, and a handful of line patterns (`//go:embed`, `func main()`,
-listen addresses, `#cgo` directives, a `version` variable, TLS and time-zone use). Markers are
+listen addresses (gogen/scan/ports.py), `#cgo` directives, a `version` variable, TLS and time-zone use,
+`//go:generate go run` targets). Markers are
 looked for with a substring test before any regular expression runs, which keeps a scan of a
 large tree cheap.
 """

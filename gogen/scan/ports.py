@@ -5,7 +5,8 @@ string literal replaced by NUL filler (a .go file holding a NUL byte is rejected
 runs, so the filler never collides with the source). Offsets and line numbers are the
 original's, so a literal found in the skeleton is read back from the source. A shape inside a
 comment, or written inside another string (a usage text quoting `http.ListenAndServe(":80")`),
-cannot match. The skeleton is built only for a file that passes a cheap substring pre-test.
+cannot match. The skeleton is built only for a file that passes cheap pre-tests (its imports,
+substrings, and for listen shapes a `"host:port"` literal in the raw text).
 
 Only listed shapes count (a `const defaultAddr = ":8080"` is not a port):
 
