@@ -168,3 +168,27 @@ def test_a_platform_only_main_gets_advice_that_can_be_followed(tmp_path: Path) -
     with pytest.raises(PlanError) as raised:
         plan(api.scan(tmp_path), Options())
     assert "--binary tools/x" in str(raised.value.hint)
+
+
+def test_a_main_run_by_go_generate_is_a_generator(tmp_path: Path) -> None:
+    runner = "package warpc\n\n//go:generate go run ./genjs\n//go:generate go run example.com/shop/tools/stamp\n"
+    write_repo(
+        tmp_path,
+        {
+            "go.mod": GO_MOD,
+            "main.go": "package main\n\n//go:generate go run gen.go\n\nfunc main() {}\n",
+            "internal/warpc/warpc.go": runner,
+            "internal/warpc/genjs/main.go": MAIN,
+            "stamp/main.go": MAIN,
+            "tools/stamp/main.go": MAIN,
+        },
+    )
+    project = api.scan(tmp_path)
+    assert _roles(project) == {
+        ".": ("app", True),
+        "stamp": ("app", True),
+        "internal/warpc/genjs": ("generator", False),
+        "tools/stamp": ("generator", False),
+    }
+    genjs = next(m for m in project.mains if m.dir == "internal/warpc/genjs")
+    assert genjs.role_evidence == (Evidence("internal/warpc/warpc.go", 3, "//go:generate go run ./genjs"),)

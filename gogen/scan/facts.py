@@ -17,7 +17,8 @@ from pathlib import Path
 from gogen.model import CgoLibrary, Embed, Evidence, Port, Warning
 from gogen.safefs import Refused, is_inside, is_regular_inside, read_inside
 from gogen.scan import knowledge
-from gogen.scan.gofile import GoFile, Hit, locate_import
+from gogen.scan.gofile import GoFile, locate_import
+from gogen.scan.lines import Hit
 from gogen.scan.packages import GO_FILE_LIMIT, Package
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -65,7 +66,8 @@ def package_facts(root: Path, package: Package, resolve: Callable[[str], Package
                 facts.embeds.append(Embed(pattern, rel, hit.line, exists, files))
                 if not exists:
                     facts.warnings.append(_missing_embed(root, package.dir, pattern, rel, hit.line))
-        _ports(facts, gofile, rel)
+        if not package.dependency:  # a vendored or replaced module's listeners are not this program's
+            _ports(facts, gofile, rel)
         facts.ca_certs.extend(_ev(rel, hit) for hit in gofile.outbound_http)
         facts.tzdata.extend(_ev(rel, hit) for hit in gofile.load_location)
     return facts
@@ -249,16 +251,33 @@ def _ports(facts: PackageFacts, gofile: GoFile, rel: str) -> None:
         for hit in hits:
             port_text, host = (hit.value, hit.extra) if source == "env" else (hit.extra, hit.value)
             number = int(port_text)
-            if not 0 < number < 65536:
-                continue
-            facts.ports.append(Port(number, host, source, rel, hit.line, hit.text))  # type: ignore[arg-type]
-            if host in LOOPBACK_HOSTS:
-                facts.warnings.append(
-                    Warning(
-                        "loopback-bind",
-                        f"listens on {host}:{number}, which is unreachable from outside a container; "
-                        f"bind to :{number} (all interfaces)",
-                        rel,
-                        hit.line,
-                    )
-                )
+            if 0 < number < 65536:
+                facts.ports.append(Port(number, host, source, rel, hit.line, hit.text))  # type: ignore[arg-type]
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def service_ports(ports: list[Port]) -> tuple[list[Port], list[Warning]]:
+    """A main's service ports, and a warning for each loopback-only one when it has nothing else.
+
+    A loopback address is unreachable from outside a container. Beside a reachable port it is a
+    local debug listener (`localhost:6060` for net/http/pprof, an admin page) and not the
+    service: it is left out, silently. When a program listens only on loopback, that is
+    probably the service bound too narrowly: it stays, with a warning that names the fix.
+    """
+    reachable = [port for port in ports if not is_loopback(port.host)]
+    if reachable:
+        return reachable, []
+    return ports, [_loopback_warning(port) for port in ports]
+
+
+def _loopback_warning(port: Port) -> Warning:
+    return Warning(
+        "loopback-bind",
+        f"listens on {port.host}:{port.port}, which is unreachable from outside a container; "
+        f"bind to :{port.port} (all interfaces)",
+        port.file,
+        port.line,
+    )

@@ -2,7 +2,8 @@
 
 Only what gogen needs is read: the build constraint in the leading comments, the package
 clause, the import declarations, and a handful of line patterns (`//go:embed`, `func main()`,
-listen addresses, `#cgo` directives, a `version` variable, TLS and time-zone use). Markers are
+listen addresses (gogen/scan/ports.py), `#cgo` directives, a `version` variable, TLS and time-zone use,
+`//go:generate go run` targets). Markers are
 looked for with a substring test before any regular expression runs, which keeps a scan of a
 large tree cheap.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from gogen.errors import ParseError
 from gogen.scan.constraints import Expr, parse_go_build, parse_plus_build
+from gogen.scan.lines import NO_HITS, Hit, LineIndex, line_of, line_text
+from gogen.scan.ports import NO_PORTS, scan_ports
 
 _HEADER_TOKEN = re.compile(
     r'\s+|//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|[A-Za-z_][A-Za-z0-9_]*|[\u0080-\U0010ffff]+|.',
@@ -25,16 +27,6 @@ _FUNC_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
 _EMBED = re.compile(r"^[ \t]*//go:embed[ \t]+(.*)$", re.M)
 _EMBED_ARG = re.compile(r'"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)')
 _CGO_DIRECTIVE = re.compile(r"^[ \t]*(?://)?[ \t]*#cgo[ \t]+(?:[^:\n]*[ \t])?(LDFLAGS|pkg-config):(.*)$", re.M)
-_LISTEN = re.compile(
-    r"""(?:ListenAndServe(?:TLS)?|\.Listen|\.Run|\.Start|\.Serve)\s*\(\s*(?:"tcp[46]?"\s*,\s*)?"([^"\s]*):(\d{1,5})\"""",
-)
-_ADDR_FIELD = re.compile(r"""\bAddr\s*:\s*"([^"\s]*):(\d{1,5})\"""")
-_ENV_PORT = re.compile(r"""(?:Getenv|LookupEnv)\(\s*"PORT"\s*\)""")
-_QUOTED_PORT = re.compile(r'''"(?:([^"\s:]*):)?(\d{2,5})"''')
-_FLAG_PORT = re.compile(
-    r"""flag\.(?:String|Int|Uint)(?:Var)?\([^"]*"(?:port|addr|address|listen|http|http-addr|listen-addr|bind)"\s*,\s*"?([^",\s]*?):?(\d{2,5})"?\s*,""",
-    re.I,
-)
 # A main package that can check itself: `-healthcheck` flag or a `healthcheck` subcommand.
 _HEALTH_NAMES = r"(health|healthcheck|health-check)"
 _HEALTH_FLAG = re.compile(r'\bflag\.Bool(?:Var)?\(\s*(?:&[\w.]+\s*,\s*)?"' + _HEALTH_NAMES + '"')
@@ -50,18 +42,6 @@ _VERSION_VAR = re.compile(
     + "|".join(_VERSION_NAMES)
     + r')(?:[ \t]+string)?(?:[ \t]*=[ \t]*"[^"\n]*")?[ \t]*(?://.*)?$'
 )
-
-
-class Hit(NamedTuple):
-    """A line the line scan matched: 1-based line number, the text, and what was captured."""
-
-    line: int
-    text: str
-    value: str = ""
-    extra: str = ""
-
-
-NO_HITS: tuple[Hit, ...] = ()
 
 
 @dataclass(slots=True)
@@ -84,6 +64,7 @@ class GoFile:
     outbound_http: tuple[Hit, ...] = NO_HITS
     version_vars: tuple[Hit, ...] = NO_HITS
     health_checks: tuple[Hit, ...] = NO_HITS
+    generate_runs: tuple[Hit, ...] = NO_HITS
 
     @property
     def imports_c(self) -> bool:
@@ -103,17 +84,7 @@ def locate_import(text: str, path: str) -> tuple[int, str]:
     match = pattern.search(text)
     if match is None:
         return 0, f'import "{path}"'
-    return _line_of(text, match.start()), _line_text(text, match.end() - 1)
-
-
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-def _line_text(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return text[start : end if end >= 0 else len(text)].strip()
+    return line_of(text, match.start()), line_text(text, match.end() - 1)
 
 
 def _leading_constraint(lines: list[str], file: str) -> tuple[Expr | None, str, int]:
@@ -183,12 +154,12 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[str, ..
             continue
         if state == "package":
             if token != "package":
-                raise ParseError("expected the package clause", file=file, line=_line_of(text, start))
+                raise ParseError("expected the package clause", file=file, line=line_of(text, start))
             state = "package-name"
-            package_line = _line_of(text, start)
+            package_line = line_of(text, start)
         elif state == "package-name":
             if not _IDENT.match(token):
-                raise ParseError(f"invalid package name {token!r}", file=file, line=_line_of(text, start))
+                raise ParseError(f"invalid package name {token!r}", file=file, line=line_of(text, start))
             package = token
             state = "decls"
         elif state == "decls":
@@ -197,7 +168,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[str, ..
             if token != "import":
                 break
             state = "import"
-            import_line = _line_of(text, start)
+            import_line = line_of(text, start)
         elif state in ("import", "block"):
             if state == "import" and token == "(":
                 state = "block"
@@ -219,7 +190,7 @@ def _parse_package_and_imports(text: str, file: str) -> tuple[str, tuple[str, ..
             if (token in ("_", ".") or _IDENT.match(token)) and not pending_name:
                 pending_name = True
                 continue
-            raise ParseError(f"unexpected {token!r} in an import declaration", file=file, line=_line_of(text, start))
+            raise ParseError(f"unexpected {token!r} in an import declaration", file=file, line=line_of(text, start))
     if state == "package-name":
         raise ParseError("the package clause has no name", file=file, line=package_line)
     if not package:
@@ -290,14 +261,15 @@ def parse_header(text: str, file: str) -> GoFile:
 def _hits(pattern: re.Pattern[str], text: str) -> tuple[Hit, ...]:
     """One Hit per matching line (the first match on it)."""
     result: list[Hit] = []
+    lines = LineIndex(text)
     for match in pattern.finditer(text):
-        line = _line_of(text, match.start())
+        line = lines.line(match.start())
         if result and result[-1].line == line:
             continue
         groups = [g for g in match.groups() if g is not None]
         value = groups[0] if groups else ""
         extra = groups[1] if len(groups) > 1 else ""
-        result.append(Hit(line, _line_text(text, match.start()), value, extra))
+        result.append(Hit(line, line_text(text, match.start()), value, extra))
     return tuple(result)
 
 
@@ -325,7 +297,6 @@ def _version_vars(text: str) -> tuple[Hit, ...]:
 
 
 _VERSION_PACKAGES = frozenset({"main", "version", "buildinfo", "build"})
-_SERVER_IMPORTS = frozenset({"net", "net/http"})
 
 
 def scan_lines(gofile: GoFile, text: str) -> None:
@@ -342,20 +313,17 @@ def scan_lines(gofile: GoFile, text: str) -> None:
         gofile.embeds = _hits(_EMBED, text)
     if "C" in imports and "#cgo" in text:
         gofile.cgo_directives = _hits(_CGO_DIRECTIVE, text)
-    if "os" in imports and '"PORT"' in text:
-        gofile.env_ports = _env_port_defaults(text)
-    if "flag" in imports and "flag." in text:
-        gofile.flag_ports = _hits(_FLAG_PORT, text)
+    ports = scan_ports(text, imports)
+    if ports is not NO_PORTS:
+        gofile.listens, gofile.flag_ports, gofile.env_ports = ports.listens, ports.flags, ports.env
+    if "//go:generate" in text and "go run" in text:
+        gofile.generate_runs = _generate_runs(text)
     if "time" in imports and "LoadLocation" in text:
         gofile.load_location = _hits(_LOAD_LOCATION, text)
     if "net/http" in imports:
         client = _hits(_HTTP_CLIENT, text) if "http." in text else NO_HITS
         urls = _hits(_HTTPS_URL, text) if '"https://' in text else NO_HITS
         gofile.outbound_http = tuple(sorted(set(client + urls)))
-    if ("Listen" in text or "Run(" in text or "Start(" in text or "Serve(" in text or "Addr" in text) and (
-        _SERVER_IMPORTS.intersection(imports) or any("." in path.split("/", 1)[0] for path in imports)
-    ):
-        gofile.listens = _hits(_LISTEN, text) + _hits(_ADDR_FIELD, text)
     if is_main and "health" in text:
         gofile.health_checks = _health_checks(text)
     if gofile.package in _VERSION_PACKAGES and "ersion" in text:
@@ -370,21 +338,43 @@ def _health_checks(text: str) -> tuple[Hit, ...]:
     return tuple(sorted(hits))
 
 
-def _env_port_defaults(text: str) -> tuple[Hit, ...]:
-    """A `PORT` environment lookup with a literal default within the next few lines."""
+_GENERATE_RUN = re.compile(r"^//go:generate[ \t]+go[ \t]+run[ \t]+(.*)$", re.M)
+# `go run` build flags that take their value as the next argument (`-tags dev`, not `-tags=dev`).
+_RUN_VALUE_FLAGS = frozenset(
+    {"C", "asmflags", "exec", "gccgoflags", "gcflags", "installsuffix", "ldflags", "mod", "modfile", "overlay",
+     "p", "pgo", "pkgdir", "tags", "toolexec"}
+)  # fmt: skip
+
+
+def _generate_runs(text: str) -> tuple[Hit, ...]:
+    """`//go:generate go run [build flags] PKG ...`: one Hit per directive, value: PKG as written.
+
+    As go generate reads them: at the very start of a line, in any file of the package. PKG may
+    be local (`./tools/gen`, `gen.go`) or a module path with a version (`example.com/x/cmd/y@v1`).
+    """
     hits: list[Hit] = []
-    lines = text.split("\n")
-    for match in _ENV_PORT.finditer(text):
-        lineno = _line_of(text, match.start())
-        line_end = text.find("\n", match.end())
-        rest_of_line = text[match.end() : line_end if line_end >= 0 else len(text)]
-        window = [(lineno, rest_of_line)] + [(n + 1, lines[n]) for n in range(lineno, min(lineno + 5, len(lines)))]
-        for number, line in window:
-            port = _QUOTED_PORT.search(line)
-            if port:
-                hits.append(Hit(number, lines[number - 1].strip(), port.group(2), port.group(1) or ""))
-                break
+    lines = LineIndex(text)
+    for match in _GENERATE_RUN.finditer(text):
+        package = _run_package(match.group(1).split())
+        if package:
+            hits.append(Hit(lines.line(match.start()), match.group(0).strip(), package))
     return tuple(hits)
+
+
+def _run_package(words: list[str]) -> str:
+    """The first argument of `go run` that is not a build flag nor a flag's value, unquoted."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            continue
+        if word.startswith("-"):
+            skip = "=" not in word and word.lstrip("-") in _RUN_VALUE_FLAGS
+            continue
+        return word.strip("\"'`")
+    return ""
 
 
 def parse_file(data: bytes, file: str) -> GoFile:

@@ -18,14 +18,13 @@ from gogen.model import (
     Hints,
     Main,
     PackageFiles,
-    Port,
     Project,
     VersionVar,
     Warning,
 )
 from gogen.scan import knowledge
 from gogen.scan.constraints import Target
-from gogen.scan.facts import PackageFacts, file_rel, package_facts
+from gogen.scan.facts import PackageFacts, file_rel, package_facts, service_ports
 from gogen.scan.gofile import GoFile
 from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
@@ -230,7 +229,7 @@ def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
     candidates = _candidates(packages)
-    evidence = _project_evidence(hints.hints, candidates, modset)
+    evidence = _project_evidence(hints.hints, candidates, modset, packages)
     mains = [_main(candidate, index, names, evidence, warnings) for candidate in candidates]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
     _warn_no_main(mains, modset, warnings)
@@ -306,13 +305,16 @@ def _binary_names(names: tuple[BinaryName, ...]) -> dict[str, BinaryName]:
     return chosen
 
 
-def _project_evidence(hints: Hints, candidates: list[_MainCandidate], modset: ModuleSet) -> ProjectEvidence:
+def _project_evidence(
+    hints: Hints, candidates: list[_MainCandidate], modset: ModuleSet, packages: list[Package]
+) -> ProjectEvidence:
     entrypoints: dict[str, Evidence] = {}
     for dockerfile in hints.dockerfiles:
         if dockerfile.binary and dockerfile.entrypoint_evidence:
             entrypoints.setdefault(dockerfile.binary, dockerfile.entrypoint_evidence)
     main_dirs = frozenset(c.package.dir for c in candidates if not c.generator)
-    return ProjectEvidence(hints.builds, entrypoints, _generated_by(candidates), main_dirs, _example_module(modset))
+    generated = _generated_by(packages, modset)
+    return ProjectEvidence(hints.builds, entrypoints, generated, main_dirs, _example_module(modset))
 
 
 def _example_module(modset: ModuleSet) -> Evidence | None:
@@ -325,8 +327,43 @@ def _example_module(modset: ModuleSet) -> Evidence | None:
     return None
 
 
-def _generated_by(candidates: list[_MainCandidate]) -> dict[str, Evidence]:
-    return {}
+def _generated_by(packages: list[Package], modset: ModuleSet) -> dict[str, Evidence]:
+    """Main package directories that a `//go:generate go run ./x` line runs, with that line."""
+    modules = {m.gomod.module: m.dir for m in modset.modules if m.gomod.module}
+    found: dict[str, Evidence] = {}
+    for package in sorted(packages, key=lambda p: p.dir):
+        if package.dependency:
+            continue
+        for gofile in sorted(package.files.values(), key=lambda f: f.name):
+            for hit in gofile.generate_runs:
+                target = _runs_itself(package, hit.value) or _generated_dir(package.dir, hit.value, modules)
+                if target is not None:
+                    found.setdefault(target, Evidence(file_rel(package, gofile), hit.line, hit.text))
+    return found
+
+
+def _runs_itself(package: Package, argument: str) -> str | None:
+    """`//go:generate go run main.go` in a main package's own file: the package is a generator."""
+    gofile = package.files.get(argument)
+    if gofile is None or not package.is_main() or is_generator(gofile):
+        return None
+    return package.dir
+
+
+def _generated_dir(base: str, argument: str, modules: dict[str, str]) -> str | None:
+    """The folder `go run ARGUMENT` runs from package `base`: a relative path or a local import
+    path. A `.go` file is a `//go:build ignore` program (already a generator of its own), and
+    one with `@version` is a module's, not this repository's."""
+    if "@" in argument or argument.endswith(".go"):
+        return None
+    if argument.startswith((".", "/")):
+        joined = posixpath.normpath(posixpath.join(base, argument))
+        return None if joined.startswith("..") or joined.startswith("/") else joined
+    for module, directory in sorted(modules.items(), key=lambda item: -len(item[0])):
+        if argument == module or argument.startswith(module + "/"):
+            rest = argument[len(module) :].lstrip("/")
+            return posixpath.normpath(posixpath.join(directory, rest)) if rest else directory
+    return None
 
 
 def _role(candidate: _MainCandidate, binary: str, evidence: ProjectEvidence) -> RoleDecision:
@@ -378,13 +415,14 @@ def _main(
             )
         )
     default = role.role == "app" and builds_on_linux and safe
+    ports, port_warnings = service_ports(closure.collect("ports"))
     if default:
         warnings.extend(closure.collect("warnings"))
+        warnings.extend(port_warnings)
     ca: list[Evidence] = sorted(set(closure.collect("ca_certs")), key=_ev_key)
     tz: list[Evidence] = sorted(set(closure.collect("tzdata")), key=_ev_key)
     tz_embedded = any(facts.tzdata_embedded for facts in closure.facts)
     embeds: list[Embed] = closure.collect("embeds")
-    ports: list[Port] = closure.collect("ports")
     return Main(
         dir=package.dir,
         import_path=candidate.import_path,
