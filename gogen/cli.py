@@ -36,9 +36,9 @@ from gogen.settings import SETTINGS, Setting, SettingsError
 EXIT_CODES = """\
 \b
 Exit codes:
-  0  done (or, for check, the files are up to date)
-  1  refused (a file gogen did not write or that was edited; --force replaces it),
-     stale (check), or the image did not build or run (verify)
+  0  done (for check: the files are up to date)
+  1  refused: a file gogen did not write or that was edited (see --force);
+     stale (check); the image did not build or run (verify)
   2  bad input: an option, gogen.toml, the defaults file or the repository
 """
 
