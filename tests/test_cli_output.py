@@ -13,6 +13,7 @@ import pytest
 
 from gogen import __version__, report
 from gogen.write import FileChange
+from tests.conftest import ROOT
 from tests.repo_builder import copy_fixture, gogen
 
 ESCAPE = "\x1b["
@@ -228,3 +229,25 @@ def test_counts() -> None:
     assert [report.count(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
     assert report.count(1, "directory", "directories") == "1 directory"
     assert report.count(3, "directory", "directories") == "3 directories"
+
+
+def test_the_readme_usage_section_matches_the_help() -> None:
+    """Every command and global option of `gogen --help` is in README's "Using gogen", with
+    the same argument names as each command's usage line."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Using gogen") : readme.index("## Keeping the files in step")]
+    top = gogen("--help", env=env(COLUMNS="100")).stdout
+    commands = re.findall(r"^  (\w+) {2,}", top.split("Commands:")[1], re.M)
+    assert len(commands) > 10
+    for command in commands:
+        assert f"gogen {command}" in section, command
+        usage = gogen(*command.split(), "--help").stdout.splitlines()[0]
+        for argument in set(re.findall(r"\b[A-Z]{2,}\b", usage)) - {"OPTIONS", "COMMAND", "ARGS"}:
+            assert argument in section, (command, argument)
+    for option in ("-q", "--quiet", "-v", "--verbose", "--no-color", "-h", "--help", "--version", "-V"):
+        assert option in top and re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section), option
+    assert "--install-completion" in top and "gogen --install-completion" in section
+    for line in top.split("Exit codes:")[1].strip().splitlines():
+        code = line.strip()[:1]
+        if code.isdigit():
+            assert f"| {code} |" in section
