@@ -60,10 +60,12 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
     override or GOGEN_DEFAULTS), the repository's gogen.toml, then `overrides` (the command
     line's). Each layer is checked as it is applied: an error names its file and line, or the flag."""
     overrides = dict(overrides)
-    defaults_file = overrides.pop("defaults", None) or os.environ.get("GOGEN_DEFAULTS")
+    flag_file, env_file = overrides.pop("defaults", None), os.environ.get("GOGEN_DEFAULTS")
     base = Options()
-    if defaults_file:
-        base = _organisation_defaults(Path(str(defaults_file)), base)
+    if flag_file:
+        base = _organisation_defaults(Path(str(flag_file)), base, f"--defaults {flag_file}")
+    elif env_file:
+        base = _organisation_defaults(Path(env_file), base, f"GOGEN_DEFAULTS={env_file}")
     config_text_ = _repository_config(path)
     if config_text_ is not None:
         values = parse_config(config_text_)
@@ -72,10 +74,11 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
     return layered(overrides, base)
 
 
-def _organisation_defaults(file: Path, base: Options) -> Options:
+def _organisation_defaults(file: Path, base: Options, named_by: str) -> Options:
     """The organisation's defaults file: the caller's choice, so its `templates` may point
-    anywhere; a relative one is relative to the defaults file."""
-    text = _read_caller_file(file, "--defaults or GOGEN_DEFAULTS")
+    anywhere; a relative one is relative to the defaults file. `named_by` is where the name
+    came from (`--defaults FILE`, `GOGEN_DEFAULTS=FILE`): an unreadable file is blamed on it."""
+    text = _read_caller_file(file, named_by)
     values = parse_config(text, str(file))
     templates = values.get("templates")
     if isinstance(templates, str) and not Path(templates).is_absolute():
@@ -195,7 +198,10 @@ def _context_report(
     """The build context of `the_plan` with the caller's .dockerignore, the repository's, or the rendered one."""
     repository_file = _repository_text(path, ".dockerignore")
     if dockerignore_file is not None:
-        source, text = str(dockerignore_file), _read_caller_file(dockerignore_file, "--dockerignore")
+        source, text = (
+            str(dockerignore_file),
+            _read_caller_file(dockerignore_file, f"--dockerignore {dockerignore_file}"),
+        )
     elif repository_file is not None:
         source, text = ".dockerignore", repository_file
     else:
@@ -206,10 +212,11 @@ def _context_report(
 
 def _read_caller_file(file: Path, named_by: str) -> str:
     """A file the caller named (a defaults file, a .dockerignore to evaluate): any place, but a
-    regular file, read without blocking on a FIFO."""
+    regular file, read without blocking on a FIFO. A refusal names it as the caller did
+    (`--defaults /x.toml: does not exist`), once."""
     data = safefs.read_inside(Path("/"), str(file.absolute()))
     if isinstance(data, safefs.Refused):
-        raise GogenError(f"{data.reason}", file=str(file), hint=f"check {named_by}")
+        raise GogenError(data.reason, file=named_by)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -319,6 +326,7 @@ def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) ->
         run_seconds=options.run_seconds,
         run_args=options.run_args,
         tag=options.tag,
+        progress=options.progress,
     )
     return verify_mod.verify(path, report.included, main.files[0], f"{the_plan.bin_dir}/{binary.name}", chosen)
 

@@ -1,55 +1,126 @@
 """The command line: options and arguments only; every command calls the façade in api.py.
 
-This is the one module that imports typer, and the one place that turns a GogenError into a
-message on stderr and an exit code.
+This is the one module that imports typer, and the one place that turns an error (a
+GogenError, or typer's own usage errors) into one line on stderr and an exit code. Results
+go to stdout; warnings, refusals, progress and errors to stderr.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
+from typer._click import Context, HelpFormatter
+from typer._click.exceptions import (
+    BadParameter,
+    ClickException,
+    MissingParameter,
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
+from typer.core import TyperCommand
 
 from gogen import __version__, api, report
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
-from gogen.settings import SETTINGS, Setting
+from gogen.settings import SETTINGS, Setting, SettingsError
+
+EXIT_CODES = """\
+\b
+Exit codes:
+  0  done (for check: the files are up to date)
+  1  refused: a file gogen did not write or that was edited (see --force);
+     stale (check); the image did not build or run (verify)
+  2  bad input: an option, gogen.toml, the defaults file or the repository
+"""
+
+
+class GogenCommand(TyperCommand):
+    """Help as go and gh print it: the arguments in the usage line (`[DIR]`, `PROVIDER`) and
+    described in the command's text, the options listed with their metavars. (typer would add
+    an Arguments section naming Python types, `DIR <path>`.)"""
+
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
+        records = [param.get_help_record(ctx) for param in self.get_params(ctx) if param.param_type_name == "option"]
+        options = [record for record in records if record is not None]
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        pieces = [self.options_metavar or "[OPTIONS]"]
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _param_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
 
 app = typer.Typer(
     name="gogen",
     help="Optimized multi-stage Dockerfiles for Go repositories.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-
-PathArg = Annotated[Path, typer.Argument(help="The Go repository (default: the current directory).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-@app.command()
-def scan(path: PathArg = Path(), as_json: JsonOpt = False) -> None:
-    """Read the repository: modules, main packages, cgo, embeds, ports, with evidence."""
-    project = api.scan(path)
-    if as_json:
-        _json(project)
-    else:
-        _out(report.project_summary(project))
-
-
-DefaultsOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--defaults", metavar="FILE", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS."
-    ),
-]
-templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True)
+templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
+
+# ---------------------------------------------------------------------------------------------
+# Output: how much is printed, and whether in colour
+
+
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+
+
+@dataclass
+class Output:
+    """The output options of this run: set by the global options, then by the command's own."""
+
+    level: int = NORMAL
+    no_color: bool = False
+
+    def set(self, quiet: bool, verbose: bool, no_color: bool) -> None:
+        if quiet and verbose:
+            raise GogenError("--quiet and --verbose together", hint="choose one")
+        if quiet or verbose:
+            self.level = QUIET if quiet else VERBOSE
+        self.no_color = self.no_color or no_color
+
+    @property
+    def quiet(self) -> bool:
+        return self.level == QUIET
+
+    @property
+    def verbose(self) -> bool:
+        return self.level == VERBOSE
+
+    def paint(self, stream: TextIO) -> report.Paint:
+        return report.ansi if use_colour(stream, self.no_color) else report.plain
+
+
+OUTPUT = Output()
+
+
+def use_colour(stream: TextIO, no_color: bool = False) -> bool:
+    """Colour only on a terminal; never with --no-color or NO_COLOR (any value, even empty:
+    no-color.org); FORCE_COLOR (not empty, not 0) forces it, as for other tools."""
+    if no_color or "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _out(text: str) -> None:
@@ -65,12 +136,112 @@ def _json(value: object) -> None:
     sys.stdout.write(report.escape_controls_json(api.to_json(value)))
 
 
-# The type typer parses a flag into, by the setting's gogen.toml type (and item type); None: not given.
+def _extended(
+    command: Callable[..., None],
+    added: list[inspect.Parameter],
+    take: Callable[[dict[str, Any]], dict[str, Any]],
+    hidden: tuple[str, ...] = (),
+) -> Callable[..., None]:
+    """`command` offering the options `added` (after its arguments, before its own options);
+    `take` removes their values from a call's arguments and returns what the command receives
+    instead (its `hidden` parameters)."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name not in hidden]
+
+    @functools.wraps(command)
+    def run(**given: Any) -> None:
+        command(**take(given), **given)
+
+    arguments = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    options = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    run.__signature__ = signature.replace(parameters=[*arguments, *added, *options])  # type: ignore[attr-defined]
+    return run
+
+
+def _bool_option(name: str, flags: tuple[str, ...], help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option(*flags, help=help_text)],
+    )
+
+
+_QUIET_HELP = "Print only errors and refusals (and the report a read-only command exists to print)."
+_VERBOSE_HELP = "Print every decision with its reason, and why each file changes."
+_NO_COLOR_HELP = "No colour, even on a terminal (also: NO_COLOR set to anything)."
+
+
+def with_output(command: Callable[..., None]) -> Callable[..., None]:
+    """Accept -q, -v and --no-color after the command too (`gogen init -q`), as before it."""
+    added = [
+        _bool_option("quiet", ("--quiet", "-q"), _QUIET_HELP),
+        _bool_option("verbose", ("--verbose", "-v"), _VERBOSE_HELP),
+        _bool_option("no_color", ("--no-color",), _NO_COLOR_HELP),
+    ]
+
+    def take(given: dict[str, Any]) -> dict[str, Any]:
+        OUTPUT.set(given.pop("quiet"), given.pop("verbose"), given.pop("no_color"))
+        return {}
+
+    return _extended(command, added, take)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        _out(f"gogen {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Print gogen's version and exit."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_QUIET_HELP)] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_VERBOSE_HELP)] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help=_NO_COLOR_HELP)] = False,
+) -> None:
+    """Optimized multi-stage Dockerfiles for Go repositories."""
+    OUTPUT.level, OUTPUT.no_color = NORMAL, False
+    OUTPUT.set(quiet, verbose, no_color)
+
+
+# ---------------------------------------------------------------------------------------------
+# Options shared by several commands, spelled and explained the same way on each
+
+# No argument help: typer would print its Python type after the name (`DIR <path>`); each
+# command's help says what its arguments are.
+PathArg = Annotated[Path, typer.Argument(metavar="DIR", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace files gogen did not write or that were edited (keeps a .bak).")
+]
+DiffOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--diff/--no-diff",
+        show_default=False,
+        help="Print a unified diff of every change (default: off for init and ci, on for regen unless -q).",
+    ),
+]
+DefaultsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--defaults", metavar="FILE", help="Organisation defaults (TOML) under gogen.toml; or GOGEN_DEFAULTS."
+    ),
+]
+
+# The type typer parses a flag into, by the setting's gogen.toml type (and item type); None: not
+# given. Numbers arrive as text and are read by `_flag_value`, so that `--port abc` is refused
+# in gogen's words, naming the flag.
 _FLAG_TYPES: dict[tuple[type, type | None], object] = {
     (str, None): str | None,
     (bool, None): bool | None,
     (list, str): list[str] | None,
-    (list, int): list[int] | None,
+    (list, int): list[str] | None,
 }
 
 
@@ -79,14 +250,22 @@ def _setting_option(row: Setting) -> inspect.Parameter:
     flag = str(row.spec.flag)
     declared = f"{flag}/--no-{flag.removeprefix('--')}" if row.kind is bool else flag
     kind = _FLAG_TYPES[row.kind, row.item]
-    option = typer.Option(declared, metavar=row.spec.metavar, help=row.flag_help())
+    option = typer.Option(declared, metavar=row.spec.metavar, help=row.flag_help(), show_default=False)
     return inspect.Parameter(row.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, option])
+
+
+def _number(row: Setting, text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise SettingsError(f"{text!r} is not a {str(row.spec.metavar).lower()} number", file=row.spec.flag)
+    return int(text)
 
 
 def _flag_value(row: Setting, value: object) -> object:
     """A flag's value as an override: None (and an empty repeatable) means not given."""
     if value is None or value == []:
         return None
+    if row.item is int and isinstance(value, list):
+        value = [_number(row, text) for text in value]
     return row.spec.from_flag(value) if row.spec.from_flag else value
 
 
@@ -94,58 +273,83 @@ def with_settings(*names: str) -> Callable[[Callable[..., None]], Callable[..., 
     """Give a command one option per setting with a flag (those in `names`, or all of them and
     --defaults); the command receives what was given as `overrides`, a dict for the api."""
     rows = [row for row in SETTINGS if row.spec.flag and (not names or row.name in names)]
+    added = [_setting_option(row) for row in rows]
+    if not names:
+        added.append(
+            inspect.Parameter("defaults", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DefaultsOpt)
+        )
 
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        signature = inspect.signature(command, eval_str=True)
-        own = [p for p in signature.parameters.values() if p.name != "overrides"]
-        added = [_setting_option(row) for row in rows]
+    def take(given: dict[str, Any]) -> dict[str, Any]:
+        overrides = {row.name: _flag_value(row, given.pop(row.name)) for row in rows}
         if not names:
-            added.append(
-                inspect.Parameter("defaults", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DefaultsOpt)
-            )
+            defaults = given.pop("defaults")
+            overrides["defaults"] = str(defaults) if defaults else None
+        return {"overrides": overrides}
 
-        @functools.wraps(command)
-        def run(**given: Any) -> None:
-            overrides = {row.name: _flag_value(row, given.pop(row.name)) for row in rows}
-            if not names:
-                defaults = given.pop("defaults")
-                overrides["defaults"] = str(defaults) if defaults else None
-            command(overrides=overrides, **given)
-
-        arguments = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
-        options = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        run.__signature__ = signature.replace(parameters=[*arguments, *added, *options])  # type: ignore[attr-defined]
-        return run
-
-    return decorate
+    return lambda command: _extended(command, added, take, hidden=("overrides",))
 
 
-@app.command("plan")
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+@app.command(cls=GogenCommand, short_help="Read the repository: modules, mains, cgo, embeds, ports.")
+@with_output
+def scan(path: PathArg = Path(), as_json: JsonOpt = False) -> None:
+    """Read the repository: modules, main packages, cgo, embeds, ports, with evidence.
+
+    DIR is the Go repository (default: the current directory).
+    """
+    project = api.scan(path)
+    if as_json:
+        _json(project)
+    else:
+        _out(report.project_summary(project))
+
+
+@app.command("plan", cls=GogenCommand, short_help="Decide the Dockerfile: every decision with its reason.")
+@with_output
 def plan_command(path: PathArg = Path("."), as_json: JsonOpt = False) -> None:
-    """Decide the Dockerfile (from gogen.toml and the scan): every decision with its reason."""
+    """Decide the Dockerfile (from gogen.toml and the scan): every decision with its reason.
+
+    DIR is the Go repository (default: the current directory).
+    """
     _, plan = api.plan(path, {})
     if as_json:
         _json(plan)
-    else:
-        _out(report.plan_summary(plan) + report.warnings_summary(plan))
+        return
+    _out(report.plan_summary(plan))
+    if not OUTPUT.quiet:
+        _err(report.warning_lines(plan))
 
 
-@app.command()
+@app.command(cls=GogenCommand, short_help="What gogen found, and every decision, with evidence.")
+@with_output
 def explain(path: PathArg = Path(".")) -> None:
-    """Print what gogen found, with evidence, and every decision it makes, with its reason."""
+    """Print what gogen found, with evidence, and every decision it makes, with its reason.
+
+    DIR is the Go repository (default: the current directory).
+    """
     project, plan = api.plan(path, {})
     _out(report.project_summary(project) + "\n" + report.plan_summary(plan))
 
 
-@app.command()
+@app.command(cls=GogenCommand, short_help="The build context the engine would receive; its problems.")
+@with_output
 def context(
     path: PathArg = Path("."),
     as_json: JsonOpt = False,
     dockerignore: Annotated[
-        Path | None, typer.Option("--dockerignore", help="Evaluate this file instead of PATH/.dockerignore.")
+        Path | None,
+        typer.Option("--dockerignore", metavar="FILE", help="Evaluate this file instead of DIR/.dockerignore."),
     ] = None,
 ) -> None:
-    """What the Docker engine would receive as build context (files, bytes), and its problems."""
+    """What the Docker engine would receive as build context (files, sizes), and its problems.
+
+    Exit 1 when a file the build needs is excluded or a secret-looking file is sent.
+
+    DIR is the Go repository (default: the current directory).
+    """
     result = api.context(path, dockerignore)
     if as_json:
         _json(result)
@@ -155,17 +359,29 @@ def context(
         raise typer.Exit(1)
 
 
-@app.command("verify")
+@app.command("verify", cls=GogenCommand, short_help="Build the generated Dockerfile, run the image, and measure.")
+@with_output
 def verify_command(
     path: PathArg = Path("."),
-    target: Annotated[str | None, typer.Option("--target", help="The stage to build (default: the last).")] = None,
-    docker: Annotated[str, typer.Option("--docker", help="The docker client to run.")] = "docker",
-    build_arg: Annotated[list[str] | None, typer.Option("--build-arg", help="KEY=VALUE for docker build.")] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", metavar="STAGE", help="The stage to build (default: the last).")
+    ] = None,
+    docker: Annotated[str, typer.Option("--docker", metavar="PATH", help="The docker client to run.")] = "docker",
+    build_arg: Annotated[
+        list[str] | None,
+        typer.Option("--build-arg", metavar="KEY=VALUE", help="A build argument for docker build. Repeatable."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the generated Dockerfile with the local engine (DOCKER_HOST), run it, and measure."""
+    """Build the generated Dockerfile with the local engine (DOCKER_HOST), run it, and measure.
+
+    The builds' progress (BuildKit's plain log) streams to stderr as it comes; the summary
+    (or, with --json, only the summary) goes to stdout at the end.
+
+    DIR is the Go repository (default: the current directory).
+    """
     pairs = tuple(tuple(item.split("=", 1)) for item in build_arg or [] if "=" in item)
-    options = verify_mod.VerifyOptions(docker=docker, build_args=pairs)  # type: ignore[arg-type]
+    options = verify_mod.VerifyOptions(docker=docker, build_args=pairs, progress=_progress())  # type: ignore[arg-type]
     result = api.verify(path, target, options)
     if as_json:
         _json(result)
@@ -173,112 +389,222 @@ def verify_command(
         _out(report.verify_summary(result))
 
 
-@app.command()
+def _progress() -> Callable[[str], None] | None:
+    """Where verify's build log goes as it comes: stderr (dimmed on a terminal), not with -q."""
+    if OUTPUT.quiet:
+        return None
+    paint = OUTPUT.paint(sys.stderr)
+
+    def show(line: str) -> None:
+        sys.stderr.write(paint(report.escape_controls(line), "dim") + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+@app.command(cls=GogenCommand)
+@with_output
 def profiles() -> None:
     """List the runtime profiles and build strategies."""
     _out(report.profiles_summary())
 
 
-@app.command()
+@app.command(cls=GogenCommand, short_help="Write Dockerfile, .dockerignore and gogen.toml.")
+@with_output
 @with_settings()
 def init(
     path: PathArg = Path("."),
     *,
     overrides: dict[str, object],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
+    dry_run: DryRunOpt = False,
+    diff: DiffOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Write Dockerfile, .dockerignore and gogen.toml for the repository."""
+    """Write Dockerfile, .dockerignore and gogen.toml for the repository.
+
+    DIR is the Go repository (default: the current directory).
+    """
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, diff)
+    _report_outcome(outcome, dry_run, diff if diff is not None else False)
 
 
-def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
-    _out(report.plan_summary(outcome.plan) + report.warnings_summary(outcome.plan))
-    _out(report.changes_summary(outcome.changes, outcome.written, dry_run))
-    if diff:
-        _out("".join(change.diff() for change in outcome.changes if change.status != "unchanged"))
-    if outcome.refused:
-        raise typer.Exit(1)
-
-
-@app.command()
+@app.command(cls=GogenCommand, short_help="Regenerate the files, following gogen.toml.")
+@with_output
 @with_settings()
 def regen(
     path: PathArg = Path("."),
     *,
     overrides: dict[str, object],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    no_diff: Annotated[bool, typer.Option("--no-diff", help="Do not print the diff of each change.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace hand-edited files (keeps .bak).")] = False,
+    dry_run: DryRunOpt = False,
+    diff: DiffOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Regenerate the files after the repository changed, following gogen.toml (options update it)."""
+    """Regenerate the files after the repository changed, following gogen.toml (options update it).
+
+    DIR is the Go repository (default: the current directory).
+    """
     outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, not no_diff)
+    _report_outcome(outcome, dry_run, diff if diff is not None else not OUTPUT.quiet)
 
 
-@app.command("ci")
+@app.command("ci", cls=GogenCommand, short_help="Write a CI workflow that keeps Go's caches between runs.")
+@with_output
 def ci_command(
-    provider: Annotated[str, typer.Argument(help="The CI service: github.")],
+    provider: Annotated[str, typer.Argument(metavar="PROVIDER", show_default=False)],
     path: PathArg = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files gogen did not write (keeps .bak).")] = False,
+    dry_run: DryRunOpt = False,
+    diff: DiffOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Write a CI workflow that builds the images and keeps Go's caches between runs."""
+    """Write a CI workflow that builds the images and keeps Go's caches between runs.
+
+    PROVIDER is the CI service: github. DIR is the Go repository (default: the current directory).
+    """
     outcome = api.ci(path, provider, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, False)
+    _report_outcome(outcome, dry_run, diff if diff is not None else False)
 
 
-@app.command()
+def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
+    """The decisions (a table; with -v, with reasons), warnings, one status line per file, the
+    diffs; refusals on stderr. Nothing written (a dry run, a refusal) reads in the conditional."""
+    if not OUTPUT.quiet:
+        plan = outcome.plan
+        _out(report.plan_summary(plan) if OUTPUT.verbose else report.decisions_table(plan))
+        _err(report.warning_lines(plan))
+        _out("\n")
+    _status_lines(outcome, dry_run)
+    if diff:
+        paint = OUTPUT.paint(sys.stdout)
+        for change in outcome.changes:
+            if change.status != "unchanged":
+                sys.stdout.write(report.coloured_diff(change.diff(), paint))
+    if dry_run and not OUTPUT.quiet:
+        _out("dry run: nothing written\n")
+    if outcome.refused:
+        if not dry_run:
+            _err("gogen: nothing written: a file was refused (see above)\n")
+        raise typer.Exit(1)
+
+
+def _status_lines(outcome: api.Outcome, dry_run: bool) -> None:
+    """One line per file: refusals on stderr (always), the others on stdout (not with -q)."""
+    refused = [change for change in outcome.changes if change.status == "refused"]
+    others = [change for change in outcome.changes if change.status != "refused"]
+    how = {"dry_run": dry_run, "written": outcome.written, "verbose": OUTPUT.verbose}
+    sys.stderr.write(report.change_lines(refused, paint=OUTPUT.paint(sys.stderr), **how))
+    if not OUTPUT.quiet:
+        sys.stdout.write(report.change_lines(others, paint=OUTPUT.paint(sys.stdout), **how))
+
+
+@app.command(cls=GogenCommand, short_help="Print README.Docker.md: how to build, run and regenerate.")
+@with_output
 def readme(path: PathArg = Path(".")) -> None:
-    """Print README.Docker.md: how to build, run, cross-build, pass secrets and regenerate."""
+    """Print README.Docker.md: how to build, run, cross-build, pass secrets and regenerate.
+
+    DIR is the Go repository (default: the current directory).
+    """
     _out(api.readme(path))
 
 
-@app.command()
+@app.command(cls=GogenCommand, short_help="Exit 1, printing the diff, when generated files are stale.")
+@with_output
 def check(path: PathArg = Path(".")) -> None:
-    """Exit 1, printing the diff, when the generated files are stale (for CI and pre-commit)."""
+    """Exit 1, printing the diff, when the generated files are stale (for CI and pre-commit).
+
+    DIR is the Go repository (default: the current directory).
+    """
     stale = api.check(path)
     if not stale:
-        _out("gogen: generated files are up to date\n")
+        if not OUTPUT.quiet:
+            _out("gogen: generated files are up to date\n")
         return
-    _out("".join(change.diff() for change in stale))
+    if not OUTPUT.quiet:
+        paint = OUTPUT.paint(sys.stdout)
+        sys.stdout.write("".join(report.coloured_diff(change.diff(), paint) for change in stale))
     names = ", ".join(change.path for change in stale)
     _err(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
     raise typer.Exit(1)
 
 
-@templates_app.command("list")
+@templates_app.command("list", cls=GogenCommand)
+@with_output
 @with_settings("templates")
 def templates_list(path: PathArg = Path("."), *, overrides: dict[str, object]) -> None:
-    """Every template, and where it comes from (an overlay directory or built-in)."""
+    """Every template, and where it comes from (an overlay directory or built-in).
+
+    DIR is the Go repository (default: the current directory).
+    """
     for name, source in api.templates_list(path, overrides):
         _out(f"{name:<28} {source}\n")
 
 
-@templates_app.command("export")
+@templates_app.command("export", cls=GogenCommand)
+@with_output
 def templates_export(
-    directory: Annotated[Path, typer.Argument(help="Where to copy the built-in templates (must not hold them yet).")],
+    directory: Annotated[Path, typer.Argument(metavar="DIR", show_default=False)],
 ) -> None:
-    """Copy the built-in templates into DIRECTORY, as a starting point for an overlay."""
+    """Copy the built-in templates into DIR (which must not hold them yet), as a starting point for an overlay."""
     for written in api.templates_export(directory):
-        _out(f"exported {written}\n")
+        if not OUTPUT.quiet:
+            _out(f"exported {written}\n")
 
 
-@app.command()
+@app.command(cls=GogenCommand)
 def version() -> None:
-    """Print gogen's version."""
+    """Print gogen's version (as gogen --version does)."""
     _out(f"gogen {__version__}\n")
 
 
-def main() -> None:
-    """Entry point: run the app, mapping GogenError to one line on stderr and exit code 2."""
+# ---------------------------------------------------------------------------------------------
+# Errors and exit codes: the one place
+
+
+def _usage_message(error: UsageError) -> str:
+    """typer's usage errors in gogen's words: `--port: ...`, `no such option: --bogus`."""
+    if isinstance(error, MissingParameter) and error.param is not None:
+        text = f"missing {error.param.param_type_name} {_param_name(error.param)}"
+    elif isinstance(error, BadParameter) and error.param is not None:
+        text = f"{_param_name(error.param)}: {error.message}"
+    elif isinstance(error, NoSuchOption):
+        text = f"no such option: {error.option_name}"
+        if error.possibilities:
+            text += f" (did you mean {' or '.join(sorted(error.possibilities))}?)"
+    else:
+        text = error.format_message()
+        text = text[:1].lower() + text[1:].rstrip(".")
+    command = error.ctx.command_path if error.ctx else "gogen"
+    return f"{text} (see `{command} --help`)"
+
+
+def _param_name(param: Any) -> str:
+    """`--port` for an option, `PROVIDER` for an argument."""
+    if param.param_type_name == "option":
+        return str(param.opts[0])
+    return str(param.metavar or param.name.upper())
+
+
+def run(args: Sequence[str]) -> int:
+    """Run gogen with `args`; the exit code: 0 done, 1 refused or stale, 2 bad input."""
     try:
-        app()
+        result = app(args=list(args), prog_name="gogen", standalone_mode=False)
     except GogenError as exc:
         _err(f"gogen: error: {exc}\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+        return exc.exit_code
+    except NoArgsIsHelpError as exc:
+        _out(exc.ctx.get_help() + "\n")
+        return 2
+    except UsageError as exc:
+        _err(f"gogen: error: {_usage_message(exc)}\n")
+        return 2
+    except ClickException as exc:
+        _err(f"gogen: error: {exc.format_message()}\n")
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
         _err("gogen: interrupted\n")
-        sys.exit(130)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    """Entry point (the console script and `python -m gogen`)."""
+    sys.exit(run(sys.argv[1:]))

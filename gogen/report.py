@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from gogen.context import ContextReport
 from gogen.model import Evidence, Main, Plan, Project
@@ -59,7 +60,7 @@ def project_summary(project: Project) -> str:
         lines.append(f"Workspace {project.workspace.file}: {', '.join(project.workspace.use)}")
     for module in project.modules:
         sum_state = module.go_sum or "no go.sum"
-        lines.append(f"Module {module.path} in {module.dir}: {module.requires} requirement(s), {sum_state}")
+        lines.append(f"Module {module.path} in {module.dir}: {count(module.requires, 'requirement')}, {sum_state}")
         lines.extend(f"  replace {r.module} => {r.dir} ({_at(r.evidence)})" for r in module.local_replaces)
     if project.vendor:
         lines.append("Vendored dependencies: vendor/ (builds use -mod=vendor)")
@@ -77,35 +78,113 @@ def project_summary(project: Project) -> str:
 
 
 def plan_summary(plan: Plan) -> str:
+    """Every decision with its reason: the long form (`explain`, `plan`, `init -v`)."""
     lines = [f"Plan for {plan.module_path}: profile {plan.profile}, strategy {plan.strategy}"]
     width = max(len(d.topic) for d in plan.decisions) if plan.decisions else 0
     for decision in plan.decisions:
         lines.append(f"  {decision.topic.ljust(width)}  {decision.choice}")
         lines.append(f"  {' ' * width}    because {decision.reason}")
-    primary = plan.primary
-    lines.append(f"Targets: {', '.join(b.stage for b in plan.binaries)} (`docker build .` builds {primary.stage})")
+    lines.append(f"Targets: {_targets(plan)}")
     return "\n".join(lines) + "\n"
 
 
-def warnings_summary(plan: Plan) -> str:
-    if not plan.warnings:
-        return ""
-    lines = [f"Warnings: {len(plan.warnings)}"]
+def decisions_table(plan: Plan) -> str:
+    """The decisions as a short aligned table, topic and choice (the default `init` output)."""
+    rows = [(d.topic, d.choice) for d in plan.decisions] + [("targets", _targets(plan))]
+    width = max(len(topic) for topic, _ in rows)
+    return "".join(f"{topic.ljust(width)}  {choice}\n" for topic, choice in rows)
+
+
+def _targets(plan: Plan) -> str:
+    return f"{', '.join(b.stage for b in plan.binaries)} (`docker build .` builds {plan.primary.stage})"
+
+
+def warning_lines(plan: Plan) -> str:
+    """One `gogen: warning:` line per warning of the plan, for stderr."""
+    lines = []
     for warning in plan.warnings:
         where = f"{warning.file}:{warning.line}" if warning.line else warning.file
-        lines.append(f"  {where + ': ' if where else ''}{warning.message} [{warning.code}]")
-    return "\n".join(lines) + "\n"
+        lines.append(f"gogen: warning: {where + ': ' if where else ''}{warning.message} [{warning.code}]\n")
+    return "".join(lines)
 
 
-def changes_summary(changes: tuple[FileChange, ...], written: bool, dry_run: bool) -> str:
+Paint = Callable[[str, str], str]
+"""`paint(text, style)`: the text in a style (green, red, yellow, cyan, dim), or unchanged."""
+
+_SGR = {"green": "32", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "bold": "1"}
+
+
+def plain(text: str, style: str) -> str:
+    return text
+
+
+def ansi(text: str, style: str) -> str:
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
+
+
+# How each status reads, done and not done (a dry run, or a run where a file was refused).
+_VERBS: dict[str, tuple[str, str, str]] = {
+    "created": ("created", "would create", "green"),
+    "updated": ("updated", "would update", "green"),
+    "forced": ("replaced", "would replace", "yellow"),
+    "refused": ("refused", "would refuse", "red"),
+    "unchanged": ("unchanged", "unchanged", "dim"),
+}
+
+
+def change_lines(
+    changes: Iterable[FileChange], *, dry_run: bool, written: bool, verbose: bool, paint: Paint = plain
+) -> str:
+    """One status line per file (`created   Dockerfile`, `would update .dockerignore`). What was
+    not done reads in the conditional: everything in a dry run, and every file but the refused
+    one when a refusal stopped the writing (all or nothing). The reason is shown with -v, and
+    always for a refusal or a replacement (it says what to do, or where the backup is). Names
+    are escaped here, before painting."""
+    changes = list(changes)
+    verbs = [_VERBS[c.status][0 if written or (c.status == "refused" and not dry_run) else 1] for c in changes]
+    width = max([len("unchanged"), *(len(verb) for verb in verbs)])
     lines = []
-    for change in changes:
-        lines.append(f"  {change.status:<9} {change.path}  ({change.reason})")
-    if dry_run:
-        lines.append("Dry run: nothing was written.")
-    elif not written:
-        lines.append("Nothing was written: a file was refused (see above).")
-    return "\n".join(lines) + "\n"
+    for change, verb in zip(changes, verbs, strict=True):
+        why = verbose or change.status in ("refused", "forced")
+        reason = f"  ({escape_controls(change.reason)})" if why else ""
+        status = paint(verb, _VERBS[change.status][2]) + " " * (width - len(verb))
+        lines.append(f"{status} {escape_controls(change.path)}{reason}\n")
+    return "".join(lines)
+
+
+def coloured_diff(diff: str, paint: Paint = plain) -> str:
+    """A unified diff, escaped, with added lines green, removed red and hunk headers cyan."""
+    lines = []
+    for line in escape_controls(diff).splitlines(keepends=True):
+        body, end = line.rstrip("\n"), line[len(line.rstrip("\n")) :]
+        if line.startswith(("+++", "---")):
+            lines.append(paint(body, "bold") + end)
+        elif line.startswith("+"):
+            lines.append(paint(body, "green") + end)
+        elif line.startswith("-"):
+            lines.append(paint(body, "red") + end)
+        elif line.startswith("@@"):
+            lines.append(paint(body, "cyan") + end)
+        else:
+            lines.append(line)
+    return "".join(lines)
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`, `0 directories`."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def size(number: int) -> str:
+    """Bytes as people read them, in powers of 1000 as Docker prints them: `512 B`, `19.1 MB`."""
+    if number < 1000:
+        return f"{number} B"
+    value = float(number)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 999.95 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
 
 
 def profiles_summary() -> str:
@@ -122,8 +201,9 @@ def profiles_summary() -> str:
 
 def context_summary(result: ContextReport) -> str:
     lines = [
-        f"Build context with {result.dockerignore}: {len(result.included)} file(s), {result.bytes} bytes sent; "
-        f"{result.excluded_count} file(s) excluded, {len(result.pruned_dirs)} directory(ies) not walked"
+        f"Build context with {result.dockerignore}: {count(len(result.included), 'file')}, {size(result.bytes)} sent; "
+        f"{count(result.excluded_count, 'file')} excluded, "
+        f"{count(len(result.pruned_dirs), 'directory', 'directories')} not walked"
     ]
     for problem in result.problems:
         lines.append(f"  PROBLEM {problem.kind}: {problem.path} (rule {problem.rule})")
@@ -133,11 +213,10 @@ def context_summary(result: ContextReport) -> str:
 
 
 def verify_summary(result: VerifyReport) -> str:
-    megabytes = result.image_bytes / 1_000_000
-    binary = f"{result.binary_bytes / 1_000_000:.2f} MB" if result.binary_bytes is not None else "unknown"
+    binary = size(result.binary_bytes) if result.binary_bytes is not None else "unknown"
     ran = "exited 0" if result.run_exit_code == 0 else "still running after the check (a server): stopped"
     lines = [
-        f"Image {result.image}: {megabytes:.2f} MB (binary {binary}), runs as {result.user or 'root'}",
+        f"Image {result.image}: {size(result.image_bytes)} (binary {binary}), runs as {result.user or 'root'}",
         f"  build {result.build_seconds:.1f}s; rebuild after editing {result.edited_file}: "
         f"{result.rebuild_seconds:.1f}s",
         f"  steps re-run by the rebuild: {len(result.rerun_steps)}",

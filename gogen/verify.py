@@ -11,9 +11,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class VerifyOptions:
     run_seconds: float = 3.0
     run_args: tuple[str, ...] = ()
     tag: str = "gogen-verify"
+    progress: Callable[[str], None] | None = None
+    """Called with each line of the builds' output as docker prints it; None: collected silently."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,53 @@ def _docker(
     return result
 
 
+def _streamed_build(options: VerifyOptions, args: Sequence[str], timeout: float = 1800) -> str:
+    """Run `docker build`, handing each output line to `options.progress` as it comes; the log.
+
+    BuildKit writes its plain progress to stderr; both streams are merged, read line by line,
+    and the process is killed if it outlives `timeout`.
+    """
+    assert options.progress is not None
+    try:
+        process = subprocess.Popen(
+            [options.docker, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1,
+            env=_env(),
+        )
+    except FileNotFoundError as exc:
+        raise GogenError(f"no docker client at {options.docker}", hint="pass --docker PATH") from exc
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, expire)
+    timer.start()
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            options.progress(line.rstrip("\n"))
+        returncode = process.wait()
+    finally:
+        timer.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if expired.is_set():
+        raise VerifyError(f"docker {args[0]} did not finish in {timeout:.0f}s")
+    if returncode != 0:
+        raise VerifyError(f"docker {args[0]} failed (exit {returncode}): see its output above")
+    return "".join(lines)
+
+
 def parse_steps(log: str) -> tuple[Step, ...]:
     """The build steps of a `--progress=plain` log, each marked cached or run."""
     headers: dict[str, tuple[str, str]] = {}
@@ -107,8 +157,12 @@ def _build(context: Path, image: str, options: VerifyOptions) -> tuple[float, tu
     for key, value in options.build_args:
         args += ["--build-arg", f"{key}={value}"]
     started = time.monotonic()
-    result = _docker(options, *args, str(context))
-    return time.monotonic() - started, parse_steps(result.stderr + result.stdout)
+    if options.progress is not None:
+        log = _streamed_build(options, [*args, str(context)])
+    else:
+        result = _docker(options, *args, str(context))
+        log = result.stderr + result.stdout
+    return time.monotonic() - started, parse_steps(log)
 
 
 def _copy_context(root: Path, included: Sequence[str], destination: Path) -> None:

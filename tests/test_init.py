@@ -16,7 +16,7 @@ from tests.repo_builder import MAIN, copy_fixture, gogen, write_repo
 
 def test_init_writes_the_three_files_and_says_why(tmp_path: Path) -> None:
     repo = copy_fixture("multi-cmd", tmp_path)
-    result = gogen("init", repo)
+    result = gogen("init", "-v", repo)
     assert result.returncode == 0, result.stderr
     assert "primary        cmd/shop" in result.stdout
     assert (
@@ -46,7 +46,7 @@ def test_init_refuses_a_dockerfile_it_did_not_write(tmp_path: Path) -> None:
     (repo / "Dockerfile").write_text("FROM golang\nCOPY . .\nRUN go build\n")
     result = gogen("init", repo)
     assert result.returncode == 1
-    assert "refused   Dockerfile  (gogen did not write it; rerun with --force" in result.stdout
+    assert "refused   Dockerfile  (gogen did not write it; rerun with --force" in result.stderr
     assert (repo / "Dockerfile").read_text() == "FROM golang\nCOPY . .\nRUN go build\n"
     assert not (repo / ".dockerignore").exists(), "all or nothing: no file is written when one is refused"
     forced = gogen("init", "--force", repo)
@@ -62,7 +62,7 @@ def test_init_refuses_a_hand_edited_dockerfile(tmp_path: Path) -> None:
     (repo / "Dockerfile").write_text(edited)
     result = gogen("init", "--profile", "scratch", repo)
     assert result.returncode == 1
-    assert "edited since gogen wrote it" in result.stdout
+    assert "edited since gogen wrote it" in result.stderr
     assert (repo / "Dockerfile").read_text() == edited
 
 
@@ -70,7 +70,7 @@ def test_dry_run_and_diff_write_nothing(tmp_path: Path) -> None:
     repo = copy_fixture("deps", tmp_path)
     result = gogen("init", "--dry-run", "--diff", "--profile", "alpine", repo)
     assert result.returncode == 0
-    assert "Dry run: nothing was written." in result.stdout
+    assert result.stdout.endswith("dry run: nothing written\n")
     assert "+++ b/Dockerfile" in result.stdout
     assert "+FROM alpine:3.22 AS runtime" in result.stdout
     assert not (repo / "Dockerfile").exists()
@@ -169,7 +169,7 @@ def test_shell_metacharacters_never_reach_the_dockerfile(tmp_path: Path) -> None
     assert "./cmd/ok" in text
     for hostile in ("$(", "touch", ";b", "a;b"):
         assert hostile not in text
-    assert "unsafe-name" in result.stdout
+    assert "unsafe-name" in result.stderr
     refused = gogen("init", "--force", "--binary", "cmd/$(touch pwned)", repo)
     assert refused.returncode == 2
     assert "is not a plain relative path" in refused.stderr
@@ -188,7 +188,7 @@ def test_unsafe_binary_name_from_goreleaser_is_not_used(tmp_path: Path) -> None:
     result = gogen("init", tmp_path)
     assert result.returncode == 0
     assert "`id`" not in (tmp_path / "Dockerfile").read_text()
-    assert "hint-ignored" in result.stdout
+    assert "hint-ignored" in result.stderr
 
 
 @pytest.mark.skipif(os.environ.get("GOGEN_SKIP_WHEEL") == "1", reason="GOGEN_SKIP_WHEEL=1")

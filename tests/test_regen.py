@@ -157,7 +157,7 @@ def test_hand_edited_file_is_refused_then_forced_with_a_backup(tmp_path: Path) -
     (repo / "Dockerfile").write_text(edited)
     refused = gogen("regen", repo)
     assert refused.returncode == 1
-    assert "refused   Dockerfile  (edited since gogen wrote it; rerun with --force" in refused.stdout
+    assert "refused   Dockerfile  (edited since gogen wrote it; rerun with --force" in refused.stderr
     assert (repo / "Dockerfile").read_text() == edited
     assert gogen("check", repo).returncode == 1
     forced = gogen("regen", "--force", repo)

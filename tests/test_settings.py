@@ -88,7 +88,7 @@ def test_a_flag_turning_a_setting_off_updates_gogen_toml() -> None:
         ("binaries", ("../x",), "--binary: binary directory '../x' is not a plain relative path"),
         ("platforms", ("linux/sparc",), "--platform: platform 'linux/sparc'"),
         ("private", ("a b",), "--private: private = 'a b' is not a module path pattern"),
-        ("ci", "gitlab", "options: unknown ci 'gitlab'"),
+        ("ci", "gitlab", "ci: unknown CI provider 'gitlab' (choose one of github)"),
     ],
 )
 def test_a_command_line_value_is_refused_naming_its_flag(name: str, value: object, fragment: str) -> None:

@@ -132,16 +132,16 @@ def test_a_symlinked_dockerfile_is_refused_then_replaced_never_written_through(t
 
     refused = gogen("init", "--diff", repo)
     assert refused.returncode == 1
-    assert "refused   Dockerfile  (a symbolic link" in refused.stdout
+    assert "refused   Dockerfile  (a symbolic link" in refused.stderr
     if where == "outside":
-        assert "leads out of the repository" in refused.stdout
+        assert "leads out of the repository" in refused.stderr
         assert secret not in refused.stdout + refused.stderr, "content outside the repository is never shown"
     assert os.readlink(repo / "Dockerfile") == link
     assert not (repo / ".dockerignore").exists()
 
     forced = gogen("init", "--force", repo)
     assert forced.returncode == 0, forced.stderr
-    assert "forced    Dockerfile" in forced.stdout
+    assert "replaced  Dockerfile" in forced.stdout
     assert not (repo / "Dockerfile").is_symlink(), "the link itself is replaced"
     assert "FROM" in (repo / "Dockerfile").read_text() and secret not in (repo / "Dockerfile").read_text()
     assert target.read_text() == f"FROM scratch\n# {secret}\n", "the link's target is never written"
@@ -189,7 +189,7 @@ def test_an_existing_backup_is_never_overwritten(tmp_path: Path) -> None:
     result = gogen("init", "--force", repo)
 
     assert result.returncode == 0, result.stderr
-    assert "forced    Dockerfile  (gogen did not write it; backup in Dockerfile.bak.1)" in result.stdout
+    assert "replaced  Dockerfile  (gogen did not write it; backup in Dockerfile.bak.1)" in result.stdout
     assert "backup in .dockerignore.bak.1" in result.stdout
     assert (repo / "Dockerfile.bak").read_text() == "the user's own backup\n"
     assert (repo / "Dockerfile.bak.1").read_text() == HAND_WRITTEN
@@ -301,7 +301,7 @@ def test_a_second_run_waits_for_the_lock_then_compares_again(tmp_path: Path) -> 
         (repo / "Dockerfile").write_text(HAND_WRITTEN)  # what the first run leaves
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 1, out + err
-    assert "refused   Dockerfile  (gogen did not write it" in out, "compared with what is there after the wait"
+    assert "refused   Dockerfile  (gogen did not write it" in err, "compared with what is there after the wait"
     assert (repo / "Dockerfile").read_text() == HAND_WRITTEN
 
 

@@ -154,6 +154,7 @@ class Options:
         Spec(
             "start the Dockerfile with `# syntax=docker/dockerfile:1` (needs registry access)",
             flag="--syntax",
+            help="start the Dockerfile with a syntax=docker/dockerfile:1 line (needs registry access)",
         ),
     )
     debian_release: str = setting(
@@ -217,7 +218,7 @@ class Options:
         None,
         Spec(
             'also write a CI workflow: "github"',
-            one_of("ci", ("github",), 'the supported CI is "github"'),
+            one_of("CI provider", ("github",)),
             written="nonempty",
         ),
     )
@@ -361,7 +362,8 @@ def table_line(text: str, key: str) -> int | None:
 def check(values: Mapping[str, object], source: str | None = None, text: str | None = None) -> None:
     """Check one layer's values (None means "not given"). An error names `source`, with the
     key's line when `text` is the file's; with no source the values came from the command
-    line, and an error names the flag."""
+    line, and an error names the flag (or, for a setting without one, the command that sets
+    it: `gogen ci gitlab` → `ci: ...`)."""
     for name, value in values.items():
         row = BY_NAME.get(name)
         if value is None or row is None:
@@ -373,7 +375,7 @@ def check(values: Mapping[str, object], source: str | None = None, text: str | N
             if row.spec.check is not None:
                 row.spec.check(value)
         except Invalid as problem:
-            where = source or row.spec.flag or "options"
+            where = source or row.spec.flag or row.name
             line = table_line(text, row.key) if text is not None else None
             raise SettingsError(problem.message, file=where, line=line, hint=problem.hint) from problem
 
