@@ -15,6 +15,7 @@ from gogen import verify as verify_mod
 from gogen.errors import GogenError
 from gogen.model import Plan, Project, to_jsonable
 from gogen.plan import plan as make_plan
+from gogen.scan.location import locate_module
 from gogen.scan.project import scan_project
 from gogen.settings import (
     CONFIG_FILE,
@@ -51,8 +52,21 @@ class Outcome:
 
 def scan(path: Path, tags: tuple[str, ...] | None = None) -> Project:
     """Read the Go repository at `path` into facts with evidence; build constraints are
-    evaluated with `tags` (None: the tags the project's own build configuration passes)."""
-    return scan_project(path, tags)
+    evaluated with `tags` (None: the tags the project's own build configuration passes).
+
+    `path` may be a folder inside the module, or a repository whose one module is in a
+    subfolder: the module's root is scanned, and a `module-root` warning says so.
+    """
+    located = locate_module(path)
+    project = scan_project(located.root, tags)
+    if located.warning is None:
+        return project
+    return dataclasses.replace(project, warnings=(located.warning, *project.warnings))
+
+
+def module_root(path: Path) -> Path:
+    """The folder gogen works in for `path`: the module's root (see `scan`)."""
+    return locate_module(path).root
 
 
 def options(path: Path, overrides: dict[str, object]) -> Options:
@@ -160,7 +174,7 @@ def template_overlays(path: Path, chosen: Options) -> list[rendering.Overlay]:
 
 
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
-    chosen = options(path, overrides)
+    chosen = options(module_root(path), overrides)
     project = scan(path, chosen.tags)
     return project, make_plan(project, chosen)
 
@@ -172,13 +186,15 @@ def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[
 
 def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, dict[str, str]]:
     """Scan, plan and render with the repository's settings and template overlays."""
-    chosen = options(path, overrides)
+    root = module_root(path)
+    chosen = options(root, overrides)
     project = scan(path, chosen.tags)
     the_plan = make_plan(project, chosen)
-    return project, the_plan, render(the_plan, template_overlays(path, chosen))
+    return project, the_plan, render(the_plan, template_overlays(root, chosen))
 
 
 def templates_list(path: Path, overrides: dict[str, object]) -> list[tuple[str, str]]:
+    path = module_root(path)
     return rendering.template_sources(template_overlays(path, options(path, overrides)))
 
 
@@ -189,7 +205,7 @@ def templates_export(destination: Path) -> list[Path]:
 def context(path: Path, dockerignore_file: Path | None) -> context_mod.ContextReport:
     """What the engine would receive: with the given .dockerignore, the repository's, or gogen's."""
     _, the_plan, files = rendered(path, {})
-    return _context_report(path, the_plan, files, dockerignore_file)
+    return _context_report(module_root(path), the_plan, files, dockerignore_file)
 
 
 def _context_report(
@@ -246,8 +262,9 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
     edited since), nothing is written. The whole run holds the repository's lock (shared for
     a dry run), so a second `gogen init` waits and then compares with what the first wrote.
     """
+    asked, path = path, module_root(path)
     with lock.held(path, exclusive=not how.dry_run):
-        project, the_plan, files = rendered(path, overrides)
+        project, the_plan, files = rendered(asked, overrides)
         _check_context(path, the_plan, files[".dockerignore"])
         existing = _repository_config(path)
         files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
@@ -279,6 +296,7 @@ def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome
 
 
 def _require_config(path: Path, command: str) -> None:
+    path = module_root(path)
     if not (path / CONFIG_FILE).is_file():
         raise GogenError(
             f"no {CONFIG_FILE} in {path}", hint=f"run `gogen init` first; `gogen {command}` follows its settings"
@@ -310,6 +328,7 @@ def check(path: Path) -> tuple[write.FileChange, ...]:
 
 def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) -> verify_mod.VerifyReport:
     """Build the repository's generated Dockerfile with the local engine, run it, rebuild after an edit."""
+    path = module_root(path)
     if not (path / "Dockerfile").is_file():
         raise GogenError(f"no Dockerfile in {path}", hint="run `gogen init` first")
     project, the_plan, files = rendered(path, {})

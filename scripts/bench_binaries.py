@@ -42,7 +42,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -278,8 +278,23 @@ def score(label: str, path: Path, truth: Truth, commit: str) -> Report:
             return report
         score_failure(report, truth)
         return report
-    score_plan(report, truth, project, plan)
+    score_plan(report, truth_from(truth, path), project, plan)
     return report
+
+
+def truth_from(truth: Truth, path: Path) -> Truth:
+    """The truth with directories relative to the module gogen works in: a repository whose
+    module is in a subfolder (`backend/`) is scanned there, and gogen's dirs are relative to it."""
+    root = api.module_root(path).resolve()
+    if root == path.resolve():
+        return truth
+    prefix = root.relative_to(path.resolve()).as_posix() + "/"
+
+    def inside(directory: str) -> str:
+        return directory.removeprefix(prefix) if directory.startswith(prefix) else directory
+
+    mains = tuple(replace(m, dir=inside(m.dir)) for m in truth.mains)
+    return replace(truth, primary=inside(truth.primary), mains=mains)
 
 
 def score_refusal(report: Report, truth: Truth, path: Path) -> bool:

@@ -39,7 +39,7 @@ def plan(project: Project, options: Options) -> Plan:
     notes = Notes()
     notes.warnings.extend(project.warnings)
     mains = select_mains(project, options, notes)
-    binaries = binaries_mod.binary_plans(mains, options, notes)
+    binaries = binaries_mod.binary_plans(project, mains, options, notes)
     go_version = modules.go_version(project, notes)
     profile = profile_named(options.profile)
     cgo = cgo_mod.plan_cgo(profile, project, mains, options, notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from gogen.model import BinaryPlan, Main, Project
+from gogen.model import BinaryPlan, Main, Port, Project
 from gogen.plan.notes import SAFE_NAME, SYMBOL, Notes, PlanError, check_safe
 from gogen.scan.project import default_binary_name
 from gogen.scan.roles import RELEASE_SOURCES
@@ -135,7 +135,38 @@ def _stage_name(binary: str, taken: set[str]) -> str:
     return stage
 
 
-def binary_plans(mains: list[Main], options: Options, notes: Notes) -> tuple[BinaryPlan, ...]:
+def _exposed(project: Project, main: Main) -> tuple[Port, ...]:
+    """EXPOSE lines of the project's own Dockerfile that runs `main` (its ENTRYPOINT or CMD names
+    the binary) or builds only `main`: the ports the project says its image serves."""
+    for dockerfile in project.hints.dockerfiles:
+        built = {b.dir for b in project.hints.builds if b.source == "dockerfile" and b.evidence.file == dockerfile.file}
+        if dockerfile.ports and (dockerfile.binary == main.binary or built == {main.dir}):
+            return dockerfile.ports
+    return ()
+
+
+def _ports(project: Project, main: Main, primary: bool, options: Options, notes: Notes) -> tuple[int, ...]:
+    """gogen.toml's ports for the primary, else the project's own EXPOSE, else what the code listens on."""
+    if primary and options.ports:
+        ports = tuple(sorted(set(options.ports)))
+        notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary}: chosen with --port / gogen.toml")
+        return ports
+    exposed = _exposed(project, main)
+    if exposed:
+        ports = tuple(sorted({p.port for p in exposed}))
+        where = "; ".join(dict.fromkeys(f"{p.file}:{p.line}" for p in exposed))
+        notes.decide(
+            "ports", ", ".join(map(str, ports)), f"{main.binary}: the project's Dockerfile exposes them ({where})"
+        )
+        return ports
+    ports = tuple(sorted({p.port for p in main.ports}))
+    if ports:
+        evidence = "; ".join(f"{p.file}:{p.line}" for p in main.ports)
+        notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary} listens there ({evidence})")
+    return ports
+
+
+def binary_plans(project: Project, mains: list[Main], options: Options, notes: Notes) -> tuple[BinaryPlan, ...]:
     names: dict[str, str] = {}
     # `scratch` and `context` mean something else in FROM/COPY --from: never a stage name.
     taken = {"build", "runtime", "scratch", "context"}
@@ -151,13 +182,7 @@ def binary_plans(mains: list[Main], options: Options, notes: Notes) -> tuple[Bin
             )
         names[main.binary] = main.dir
         primary = index == len(mains) - 1
-        ports = tuple(sorted({p.port for p in main.ports}))
-        if primary and options.ports:
-            ports = tuple(sorted(set(options.ports)))
-            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary}: chosen with --port / gogen.toml")
-        elif ports:
-            evidence = "; ".join(f"{p.file}:{p.line}" for p in main.ports)
-            notes.decide("ports", ", ".join(map(str, ports)), f"{main.binary} listens there ({evidence})")
+        ports = _ports(project, main, primary, options, notes)
         package = "." if main.dir == "." else f"./{main.dir}"
         go_name = default_binary_name(main.import_path)
         plans.append(
