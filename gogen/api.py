@@ -88,6 +88,34 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
     return layered(overrides, base)
 
 
+# The settings the plan checks against the scan (a directory that must hold a main package):
+# its errors name where the value came from.
+CHECKED_AGAINST_SCAN = {"binaries": "--binary", "primary": "--primary"}
+
+
+def value_sources(path: Path, overrides: dict[str, object]) -> dict[str, str]:
+    """Where the value of each setting in CHECKED_AGAINST_SCAN came from: its flag,
+    `gogen.toml:LINE` or `DEFAULTS-FILE:LINE`."""
+    sources: dict[str, str] = {}
+    config = _repository_config(path)
+    defaults = overrides.get("defaults") or os.environ.get("GOGEN_DEFAULTS")
+    for key, flag in CHECKED_AGAINST_SCAN.items():
+        if overrides.get(key) not in (None, (), []):
+            sources[key] = flag
+        elif config is not None and key_line(config, key) is not None:
+            sources[key] = f"{CONFIG_FILE}:{key_line(config, key)}"
+        elif defaults:
+            text = _defaults_text(Path(str(defaults)))
+            line = key_line(text, key) if text is not None else None
+            sources[key] = f"{defaults}:{line}" if line is not None else flag
+    return sources
+
+
+def _defaults_text(file: Path) -> str | None:
+    data = safefs.read_inside(Path("/"), str(file.absolute()))
+    return None if isinstance(data, safefs.Refused) else data.decode("utf-8", errors="replace")
+
+
 def _organisation_defaults(file: Path, base: Options, named_by: str) -> Options:
     """The organisation's defaults file: the caller's choice, so its `templates` may point
     anywhere; a relative one is relative to the defaults file. `named_by` is where the name
@@ -176,7 +204,7 @@ def template_overlays(path: Path, chosen: Options) -> list[rendering.Overlay]:
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
     chosen = options(module_root(path), overrides)
     project = scan(path, chosen.tags)
-    return project, make_plan(project, chosen)
+    return project, make_plan(project, chosen, value_sources(module_root(path), overrides))
 
 
 def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[str, str]:
@@ -189,7 +217,7 @@ def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, d
     root = module_root(path)
     chosen = options(root, overrides)
     project = scan(path, chosen.tags)
-    the_plan = make_plan(project, chosen)
+    the_plan = make_plan(project, chosen, value_sources(root, overrides))
     return project, the_plan, render(the_plan, template_overlays(root, chosen))
 
 

@@ -12,7 +12,7 @@ from gogen.model import BuildTarget, DockerfileHint, Evidence, Hints, Project
 from gogen.plan import PlanError, plan
 from gogen.scan.roles import ProjectEvidence, decide_role, is_generator_name
 from gogen.settings import Options
-from tests.repo_builder import MAIN, write_repo
+from tests.repo_builder import MAIN, gogen, write_repo
 
 GO_MOD = "module example.com/shop\n\ngo 1.22\n"
 
@@ -192,3 +192,15 @@ def test_a_main_run_by_go_generate_is_a_generator(tmp_path: Path) -> None:
     }
     genjs = next(m for m in project.mains if m.dir == "internal/warpc/genjs")
     assert genjs.role_evidence == (Evidence("internal/warpc/warpc.go", 3, "//go:generate go run ./genjs"),)
+
+
+def test_a_binary_that_is_no_main_is_blamed_on_where_it_was_set(tmp_path: Path) -> None:
+    write_repo(tmp_path, {"go.mod": GO_MOD, "cmd/shop/main.go": MAIN})
+    result = gogen("init", "--dry-run", "--binary", "cmd/nope", tmp_path)
+    assert (result.returncode, "--binary: binary cmd/nope: no main package there" in result.stderr) == (2, True)
+    (tmp_path / "gogen.toml").write_text('profile = "distroless"\nbinaries = ["cmd/nope"]\n')
+    result = gogen("init", "--dry-run", tmp_path)
+    assert (result.returncode, "gogen.toml:2: binary cmd/nope: no main package there" in result.stderr) == (2, True)
+    (tmp_path / "gogen.toml").write_text('primary = "cmd/other"\n')
+    result = gogen("init", "--dry-run", tmp_path)
+    assert "gogen.toml:1: primary cmd/other is not among the binaries built" in result.stderr

@@ -8,6 +8,7 @@ them in order (the order of `gogen explain`) and assembles the Plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gogen import __version__
@@ -33,12 +34,15 @@ __all__ = [
 ]
 
 
-def plan(project: Project, options: Options) -> Plan:
-    """Decide everything about the Dockerfile and .dockerignore for `project`."""
+def plan(project: Project, options: Options, sources: Mapping[str, str] | None = None) -> Plan:
+    """Decide everything about the Dockerfile and .dockerignore for `project`.
+
+    `sources` says where a setting's value came from (`binaries` → `gogen.toml:4`), for errors
+    about values only the scan can check; by default each is blamed on its flag."""
     options = options.validated()
     notes = Notes()
     notes.warnings.extend(project.warnings)
-    mains = select_mains(project, options, notes)
+    mains = select_mains(project, options, notes, sources or {})
     binaries = binaries_mod.binary_plans(project, mains, options, notes)
     go_version = modules.go_version(project, notes)
     profile = profile_named(options.profile)

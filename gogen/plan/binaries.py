@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from gogen.model import BinaryPlan, Main, Port, Project
 from gogen.plan.notes import SAFE_NAME, SYMBOL, Notes, PlanError, check_safe
@@ -30,8 +31,12 @@ def _no_default_hint(project: Project) -> str:
     return f"main packages found: {_describe(project.mains)}; pick one with --binary {linux[0].dir}"
 
 
-def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]:
-    """The mains to build, primary last."""
+def select_mains(
+    project: Project, options: Options, notes: Notes, sources: Mapping[str, str] | None = None
+) -> list[Main]:
+    """The mains to build, primary last; `sources` names where `binaries`/`primary` came from."""
+    sources = sources or {}
+    binaries_from = sources.get("binaries", "--binary")
     by_dir = {m.dir: m for m in project.mains if m.role != "generator"}
     if options.binaries:
         chosen = []
@@ -39,13 +44,15 @@ def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]
             main = by_dir.get(directory)
             if main is None:
                 raise PlanError(
-                    f"--binary {directory}: no main package there",
+                    f"{binaries_from}: binary {directory}: no main package there",
                     hint=f"main packages found: {_describe(project.mains)}",
                 )
             if "linux" not in main.goos:
-                raise PlanError(f"--binary {directory}: it builds only for {', '.join(main.goos)}, not Linux")
+                raise PlanError(
+                    f"{binaries_from}: binary {directory}: it builds only for {', '.join(main.goos)}, not Linux"
+                )
             chosen.append(main)
-        notes.decide("binaries", ", ".join(m.dir for m in chosen), "chosen with --binary / gogen.toml")
+        notes.decide("binaries", ", ".join(m.dir for m in chosen), f"chosen with {binaries_from}")
     else:
         chosen = [m for m in project.mains if m.default]
         if not chosen and not project.mains:
@@ -64,19 +71,21 @@ def select_mains(project: Project, options: Options, notes: Notes) -> list[Main]
             + ")"
             + (f"; left out: {_describe(tuple(left_out))}" if left_out else ""),
         )
-    primary = _primary(project, chosen, options, notes)
+    primary = _primary(project, chosen, options, notes, sources.get("primary", "--primary"))
     return [m for m in chosen if m is not primary] + [primary]
 
 
-def _primary(project: Project, chosen: list[Main], options: Options, notes: Notes) -> Main:
+def _primary(project: Project, chosen: list[Main], options: Options, notes: Notes, primary_from: str) -> Main:
     """What `docker build .` produces: the project's own answer first (see `_evidenced_primary`)."""
     if options.primary is not None:
         wanted = normalise_dir(options.primary)
         for main in chosen:
             if main.dir == wanted:
-                notes.decide("primary", main.dir, "chosen with --primary / gogen.toml")
+                notes.decide("primary", main.dir, f"chosen with {primary_from}")
                 return main
-        raise PlanError(f"primary {wanted} is not among the binaries built: {', '.join(m.dir for m in chosen)}")
+        raise PlanError(
+            f"{primary_from}: primary {wanted} is not among the binaries built: {', '.join(m.dir for m in chosen)}"
+        )
     if len(chosen) == 1:
         notes.decide("primary", chosen[0].dir, "the only binary")
         return chosen[0]
