@@ -1,20 +1,35 @@
 """The truth files of the shape fixtures (fixtures/_shapes/*/expect.toml, issue 16) are sound.
 
-Kept apart from tests/test_shapes.py, whose module is marked xfail while the decisions are
-built: this check must pass now. Each truth names only directories that exist and that gogen's
-scan reports as main packages, with the schema's keys and types.
+Each truth names only directories that exist and that gogen's scan reports as main packages,
+with the schema's keys and types (tests/test_shapes.py checks gogen's decisions against them).
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
 from gogen import api
 from gogen.model import Project
-from tests.test_shapes import SHAPE_IDS, apps_of, expect_of, mains_of, shape_dirs
+from tests.test_shapes import shape_dirs
+
+SHAPE_IDS = [p.name for p in shape_dirs()]
+
+
+def expect_of(shape: Path) -> dict[str, Any]:
+    return tomllib.loads((shape / "expect.toml").read_text(encoding="utf-8"))
+
+
+def mains_of(expect: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast(dict[str, dict[str, Any]], expect["mains"])
+
+
+def apps_of(expect: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d: m for d, m in mains_of(expect).items() if m["role"] == "app" and m.get("default", True)}
+
 
 ROLES = {"app", "example", "test-fixture", "generator", "tool"}
 KEYS = {"source", "commit", "module_dir", "primary", "ports", "tags", "cgo", "notes", "mains"}
