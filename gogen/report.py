@@ -18,6 +18,11 @@ def _at(evidence: Evidence) -> str:
 
 def _main_lines(main: Main) -> list[str]:
     lines = [f"  {main.dir}  →  {main.binary}  [{main.role}{', built by default' if main.default else ''}]"]
+    if main.role_reason:
+        proof = next((e for e in main.role_evidence if e.line), None)
+        lines.append(f"      {main.role}: {main.role_reason}" + (f" ({_at(proof)}: {proof.text})" if proof else ""))
+    if main.tags:
+        lines.append(f"      the project builds it with -tags {','.join(main.tags)}")
     if main.binary_evidence:
         lines.append(f"      name from {_at(main.binary_evidence)}: {main.binary_evidence.text}")
     if "linux" not in main.goos:
