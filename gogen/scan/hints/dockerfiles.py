@@ -66,7 +66,9 @@ def find_dockerfiles(root: Path, report: Report) -> list[str]:
         for entry in entries:
             rel = entry.name if folder == "." else f"{folder}/{entry.name}"
             is_dir = entry.is_dir(follow_symlinks=False)
-            if is_dir and depth < MAX_DEPTH and _walkable(entry.name) and dir_inside(root, rel):
+            # A real folder (a link is never followed) under a real folder stays inside the
+            # repository; the files found are still read through the safe reader.
+            if is_dir and depth < MAX_DEPTH and _walkable(entry.name):
                 queue.append((rel, depth + 1))
             elif not is_dir and is_dockerfile_name(entry.name):
                 found.append((depth, rel))
