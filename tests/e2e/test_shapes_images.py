@@ -41,8 +41,18 @@ def truth_of(shape: str) -> dict[str, Any]:
     return tomllib.loads((SHAPES / shape / "expect.toml").read_text(encoding="utf-8"))
 
 
+def module_prefix(shape: str) -> str:
+    """`backend/` when gogen works in the shape's only module, in a subfolder; else ``."""
+    repo = (SHAPES / shape / "repo").resolve()
+    root = api.module_root(repo).resolve()
+    return "" if root == repo else root.relative_to(repo).as_posix() + "/"
+
+
 def mains_of(shape: str) -> dict[str, dict[str, Any]]:
-    return cast(dict[str, dict[str, Any]], truth_of(shape)["mains"])
+    """The truth's mains, their directories relative to the module gogen works in."""
+    prefix = module_prefix(shape)
+    mains = cast(dict[str, dict[str, Any]], truth_of(shape)["mains"])
+    return {d.removeprefix(prefix): m for d, m in mains.items()}
 
 
 def truth_apps(shape: str) -> dict[str, dict[str, Any]]:
@@ -79,9 +89,10 @@ KNOWN: dict[tuple[str, str], str] = {
     ("runs", "nsq"): NSQ_PRIMARY,
     ("ports", "nsq"): f"{NSQ_PRIMARY}; the plan exposes no port, nsqd listens on 4150 and 4151",
     ("ports", "caddy"): "the plan exposes no port; caddy serves 80 and 443, its admin API 2019",
-    ("ports", "etcd"): "the plan exposes no port; etcd listens on 2379 (clients) and 2380 (peers)",
     ("ports", "hugo"): "the plan exposes no port; hugo server listens on 1313",
-    ("ports", "whoami"): 'the plan exposes no port; whoami listens on 80 (flag default getEnv(..., "80"))',
+    ("entrypoint", "remark42"): "the binary is called app: the name remark42 is in the repository root's Dockerfile,"
+    " above the module in backend/",
+    ("ports", "remark42"): "no port: the EXPOSE is in the repository root's Dockerfile, above the module in backend/",
     ("target:cmd/krane", "go-containerregistry"): "no target for cmd/krane (its own module, replace => ../../)",
     **{(check, "prometheus"): PROMETHEUS_BUILD for check in ("entrypoint", "runs", "ports", "target:cmd/promtool")},
 }
@@ -104,6 +115,7 @@ RUNS: dict[str, tuple[tuple[str, ...], str]] = {
     "prometheus": (("--help",), "Usage of /usr/local/bin/prometheus"),
     "runc": ((), "runc: OCI runtime, nsenter ready: true"),
     "whoami": (("--help",), "Usage of /usr/local/bin/whoami"),
+    "remark42": ((), "remark42: comment engine"),
 }
 # Servers without flags: (the environment variable that sets the port, the text `GET /` answers).
 SERVERS: dict[str, tuple[str, str]] = {"cloud-run-hello": ("PORT", "Hello from Cloud Run")}
@@ -145,7 +157,7 @@ class Images:
             shutil.copytree(SHAPES / shape / "repo", repo)
             outcome = api.init(repo, {"syntax": False}, api.WriteOptions(force=True))
             assert outcome.written, [(c.path, c.status) for c in outcome.changes]
-            self.prepared[shape] = Prepared(repo, outcome.plan)
+            self.prepared[shape] = Prepared(api.module_root(repo), outcome.plan)
         return self.prepared[shape]
 
     def image(self, lab: Lab, shape: str, stage: str | None = None) -> str:
@@ -190,7 +202,7 @@ def lab() -> Lab:
 
 def truth_primary(shape: str, plan: Plan) -> tuple[str, str]:
     """The truth's primary and its binary name (gogen's name for that main when the truth gives none)."""
-    primary = cast(str, truth_of(shape)["primary"])
+    primary = cast(str, truth_of(shape)["primary"]).removeprefix(module_prefix(shape))
     name = mains_of(shape)[primary].get("name")
     if name is None:
         name = next(b.name for b in plan.binaries if b.dir == primary)
@@ -261,7 +273,7 @@ def _target_params() -> list[Any]:
     """(shape, dir) for the first EXTRA_TARGETS non-primary applications of each planned shape's truth."""
     params = []
     for shape in PLANNED:
-        primary = truth_of(shape)["primary"]
+        primary = str(truth_of(shape)["primary"]).removeprefix(module_prefix(shape))
         for app in [d for d in truth_apps(shape) if d != primary][:EXTRA_TARGETS]:
             reason = KNOWN.get((f"target:{app}", shape))
             params.append(pytest.param(shape, app, marks=[_xfail(reason)] if reason else [], id=f"{shape}:{app}"))
