@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gogen.images import Variant
-from gogen.model import CgoLibrary, Main, Project, SystemLibrary
+from gogen.model import CgoHint, CgoLibrary, Main, Project, SystemLibrary
 from gogen.plan.notes import Notes, PlanError
 from gogen.profiles import Profile, Refusal
 from gogen.settings import Options
@@ -85,6 +85,15 @@ def _refuse(refusal: Refusal | None, what: str) -> PlanError:
     return PlanError(f"{refusal.message} {what}", hint=refusal.hint)
 
 
+def _configured_cgo(project: Project, primary: Main) -> CgoHint | None:
+    """CGO_ENABLED as the project's own configuration builds the primary (its first build that
+    says: goreleaser/ko env, a Makefile or Dockerfile `CGO_ENABLED=`), else goreleaser's first."""
+    for build in project.hints.builds:
+        if build.dir == primary.dir and not build.skip and build.cgo_enabled is not None:
+            return CgoHint(build.cgo_enabled, build.evidence)
+    return project.hints.cgo_enabled
+
+
 def _needs_cgo(project: Project, mains: list[Main], notes: Notes) -> tuple[list[Main], str]:
     """The mains that need cgo and the evidence, weighing the scan against the release
     configuration's `CGO_ENABLED` (goreleaser `env:`).
@@ -95,7 +104,7 @@ def _needs_cgo(project: Project, mains: list[Main], notes: Notes) -> tuple[list[
     resolvers, files behind the cgo build tag), so every main builds with cgo.
     """
     needs = [m for m in mains if m.cgo.required]
-    hint = project.hints.cgo_enabled
+    hint = _configured_cgo(project, mains[-1])
     where = f"{hint.evidence.file}:{hint.evidence.line} {hint.evidence.text}" if hint else ""
     if needs:
         if hint is not None and not hint.enabled:
