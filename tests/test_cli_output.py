@@ -64,7 +64,10 @@ def test_default_init_is_a_table_and_one_line_per_file(shop: Path) -> None:
 
 def test_verbose_gives_the_reasons_and_quiet_gives_nothing(shop: Path) -> None:
     verbose = gogen("-v", "init", "--dry-run", shop, env=env())
-    assert "because the first build of the release configuration (.goreleaser.yaml:7); change it with --primary DIR" in verbose.stdout
+    assert (
+        "because the first build of the release configuration (.goreleaser.yaml:7); change it with --primary DIR"
+        in verbose.stdout
+    )
     assert "would create Dockerfile  (new file)" in verbose.stdout
     assert gogen("init", "--verbose", "--dry-run", shop, env=env()).stdout == verbose.stdout, "per command too"
     for args in (("-q", "init", "--dry-run"), ("init", "--quiet", "--dry-run")):
