@@ -13,6 +13,8 @@ from gogen import dockerignore, lock, safefs, write
 from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
+from gogen.migration import Difference
+from gogen.migration import compare as compare_dockerfile
 from gogen.model import Plan, Project, to_jsonable
 from gogen.plan import plan as make_plan
 from gogen.scan.location import locate_module
@@ -38,12 +40,17 @@ class WriteOptions:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What `init` found, decided and did (or, with --dry-run, would do)."""
+    """What `init` found, decided and did (or, with --dry-run, would do).
+
+    `migration`: how the repository's own root Dockerfile, hand-written (no gogen marker),
+    differs from the one gogen writes; empty when there is none, gogen wrote it, or they agree.
+    """
 
     project: Project
     plan: Plan
     changes: tuple[write.FileChange, ...]
     written: bool
+    migration: tuple[Difference, ...] = ()
 
     @property
     def refused(self) -> tuple[write.FileChange, ...]:
@@ -302,7 +309,15 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
         refused = any(c.status == "refused" for c in changes)
         if not how.dry_run and not refused:
             write.apply(path, changes)
-    return Outcome(project, the_plan, tuple(changes), written=not how.dry_run and not refused)
+    written = not how.dry_run and not refused
+    return Outcome(project, the_plan, tuple(changes), written, _migration(project, the_plan))
+
+
+def _migration(project: Project, the_plan: Plan) -> tuple[Difference, ...]:
+    """The root Dockerfile's differences from gogen's. The scan keeps only hand-written
+    Dockerfiles as hints, so one gogen wrote (edited or not) never has any."""
+    hint = next((h for h in project.hints.dockerfiles if h.file == "Dockerfile"), None)
+    return compare_dockerfile(hint, the_plan) if hint is not None else ()
 
 
 def _portable(path: Path, chosen: Options) -> Options:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typer._click.exceptions import (
 )
 from typer.core import TyperCommand
 
-from gogen import __version__, api, report
+from gogen import __version__, api, report, write
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
 from gogen.settings import SETTINGS, Setting, SettingsError
@@ -425,7 +426,7 @@ def init(
     DIR is the Go repository (default: the current directory).
     """
     outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, diff if diff is not None else False)
+    _report_outcome(outcome, dry_run, diff if diff is not None else False, _command_line("init", path))
 
 
 @app.command(cls=GogenCommand, short_help="Regenerate the files, following gogen.toml.")
@@ -444,7 +445,7 @@ def regen(
     DIR is the Go repository (default: the current directory).
     """
     outcome = api.regen(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, diff if diff is not None else not OUTPUT.quiet)
+    _report_outcome(outcome, dry_run, diff if diff is not None else not OUTPUT.quiet, _command_line("regen", path))
 
 
 @app.command("ci", cls=GogenCommand, short_help="Write a CI workflow that keeps Go's caches between runs.")
@@ -461,18 +462,24 @@ def ci_command(
     PROVIDER is the CI service: github. DIR is the Go repository (default: the current directory).
     """
     outcome = api.ci(path, provider, api.WriteOptions(force=force, dry_run=dry_run))
-    _report_outcome(outcome, dry_run, diff if diff is not None else False)
+    _report_outcome(outcome, dry_run, diff if diff is not None else False, _command_line(f"ci {provider}", path))
 
 
-def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
+def _command_line(command: str, path: Path) -> str:
+    """How to run `command` again on the same repository, for advice (`gogen init ../repo`)."""
+    return f"gogen {command}" + ("" if path == Path(".") else f" {shlex.quote(str(path))}")
+
+
+def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool, command: str) -> None:
     """The decisions (a table; with -v, with reasons), warnings, one status line per file, the
-    diffs; refusals on stderr. Nothing written (a dry run, a refusal) reads in the conditional."""
+    diffs; refusals on stderr. Nothing written (a dry run, a refusal) reads in the conditional.
+    A hand-written Dockerfile refused or replaced is followed by how it differs from gogen's."""
     if not OUTPUT.quiet:
         plan = outcome.plan
         _out(report.plan_summary(plan) if OUTPUT.verbose else report.decisions_table(plan))
         _err(report.warning_lines(plan))
         _out("\n")
-    _status_lines(outcome, dry_run)
+    _status_lines(outcome, dry_run, command)
     if diff:
         paint = OUTPUT.paint(sys.stdout)
         for change in outcome.changes:
@@ -486,14 +493,26 @@ def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool) -> None:
         raise typer.Exit(1)
 
 
-def _status_lines(outcome: api.Outcome, dry_run: bool) -> None:
-    """One line per file: refusals on stderr (always), the others on stdout (not with -q)."""
+def _status_lines(outcome: api.Outcome, dry_run: bool, command: str) -> None:
+    """One line per file: refusals on stderr (always), the others on stdout (not with -q); each
+    followed by its notes (a hand-written Dockerfile's differences from gogen's)."""
     refused = [change for change in outcome.changes if change.status == "refused"]
     others = [change for change in outcome.changes if change.status != "refused"]
-    how = {"dry_run": dry_run, "written": outcome.written, "verbose": OUTPUT.verbose}
-    sys.stderr.write(report.change_lines(refused, paint=OUTPUT.paint(sys.stderr), **how))
+    notes = {
+        change.path: report.migration_notes(change, outcome.migration, command=command, written=outcome.written)
+        for change in outcome.changes
+        if change.path == "Dockerfile"
+    }
+
+    def lines(changes: list[write.FileChange], stream: TextIO) -> str:
+        paint = OUTPUT.paint(stream)
+        return report.change_lines(
+            changes, dry_run=dry_run, written=outcome.written, verbose=OUTPUT.verbose, paint=paint, notes=notes
+        )
+
+    sys.stderr.write(lines(refused, sys.stderr))
     if not OUTPUT.quiet:
-        sys.stdout.write(report.change_lines(others, paint=OUTPUT.paint(sys.stdout), **how))
+        sys.stdout.write(lines(others, sys.stdout))
 
 
 @app.command(cls=GogenCommand, short_help="Print README.Docker.md: how to build, run and regenerate.")

@@ -200,7 +200,9 @@ class DockerfileHint:
 
     `entrypoint` is the final stage's ENTRYPOINT (else CMD) split into words; `binary` the base
     name of its program (`/usr/local/bin/etcd` → `etcd`), None for a shell or nothing;
-    `ports` its EXPOSE lines (source "expose"); `base_image` the final stage's FROM.
+    `ports` its EXPOSE lines (source "expose"); `base_image` the final stage's FROM. `cmd` is
+    the CMD an exec-form ENTRYPOINT receives as default arguments (empty when the CMD is the
+    command itself, already in `entrypoint`); `user` the final stage's USER, None when unset.
     """
 
     file: str
@@ -210,6 +212,10 @@ class DockerfileHint:
     ports: tuple[Port, ...]
     base_image: str | None
     base_image_evidence: Evidence | None
+    cmd: tuple[str, ...] = ()
+    cmd_evidence: Evidence | None = None
+    user: str | None = None
+    user_evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)

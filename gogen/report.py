@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from gogen.context import ContextReport
+from gogen.migration import Aspect, Difference
 from gogen.model import Evidence, Main, Plan, Project
 from gogen.profiles import PROFILES, STRATEGIES
 from gogen.verify import VerifyReport
@@ -138,13 +139,20 @@ _VERBS: dict[str, tuple[str, str, str]] = {
 
 
 def change_lines(
-    changes: Iterable[FileChange], *, dry_run: bool, written: bool, verbose: bool, paint: Paint = plain
+    changes: Iterable[FileChange],
+    *,
+    dry_run: bool,
+    written: bool,
+    verbose: bool,
+    paint: Paint = plain,
+    notes: Mapping[str, str] | None = None,
 ) -> str:
     """One status line per file (`created   Dockerfile`, `would update .dockerignore`). What was
     not done reads in the conditional: everything in a dry run, and every file but the refused
     one when a refusal stopped the writing (all or nothing). The reason is shown with -v, and
     always for a refusal or a replacement (it says what to do, or where the backup is). Names
-    are escaped here, before painting."""
+    are escaped here, before painting. `notes` are lines printed under a file's status line
+    (already escaped: `migration_notes`)."""
     changes = list(changes)
     verbs = [_VERBS[c.status][0 if written or (c.status == "refused" and not dry_run) else 1] for c in changes]
     width = max([len("unchanged"), *(len(verb) for verb in verbs)])
@@ -154,7 +162,50 @@ def change_lines(
         reason = f"  ({escape_controls(change.reason)})" if why else ""
         status = paint(verb, _VERBS[change.status][2]) + " " * (width - len(verb))
         lines.append(f"{status} {escape_controls(change.path)}{reason}\n")
+        lines.append((notes or {}).get(change.path, ""))
     return "".join(lines)
+
+
+# How each side of a Difference reads: (with a value, when there is none).
+_PHRASES: dict[Aspect, tuple[str, str]] = {
+    "binary": ("runs {}", "runs no program (no ENTRYPOINT or CMD)"),
+    "ports": ("exposes {}", "exposes no port"),
+    "arguments": ("passes {}", "passes no arguments"),
+    "base image": ("{}", "none (no FROM)"),
+    "user": ("runs as {}", "sets no USER (the base image's user, often root)"),
+}
+
+
+def difference_line(difference: Difference) -> str:
+    """`binary: runs etcd (Dockerfile:14), gogen's runs etcd-server` (escaped)."""
+    with_value, without = _PHRASES[difference.what]
+    theirs = with_value.format(difference.theirs) if difference.theirs else without
+    ours = with_value.format(difference.ours) if difference.ours else without
+    where = f" ({_at(difference.evidence)})" if difference.evidence else ""
+    return escape_controls(f"{difference.what}: {theirs}{where}, gogen's {ours}")
+
+
+def migration_notes(change: FileChange, differences: Iterable[Difference], *, command: str, written: bool) -> str:
+    """Under a refused or replaced hand-written Dockerfile: how it differs from gogen's, and,
+    for a refusal, how to review and accept the replacement (`command` is how the user ran
+    gogen: `gogen init`, `gogen regen DIR`). Empty when nothing differs."""
+    listed = [f"  {difference_line(d)}\n" for d in differences]
+    if not listed or change.status not in ("refused", "forced"):
+        return ""
+    name = escape_controls(change.path)
+    backup = escape_controls(change.backup or f"{change.path}.bak")
+    if change.status == "forced" and written:
+        header = f"Your {name} (kept as {backup}) differed from what gogen wrote:\n"
+    else:
+        header = f"Your {name} differs from what gogen would write:\n"
+    advice = ""
+    if change.status == "refused":
+        shown = escape_controls(command)
+        advice = (
+            f"`{shown} --force` replaces it and keeps yours as {backup}; "
+            f"`{shown} --dry-run --diff` shows the whole change first.\n"
+        )
+    return header + "".join(listed) + advice
 
 
 def coloured_diff(diff: str, paint: Paint = plain) -> str:

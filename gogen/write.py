@@ -57,7 +57,8 @@ class FileChange:
     link: str | None = None
     """The output is a symbolic link to this target (as written in the link)."""
     backup: str | None = None
-    """Where a forced overwrite keeps the old file (a free name: `<file>.bak`, `<file>.bak.1`, ...)."""
+    """Where a forced overwrite keeps the old file (a free name: `<file>.bak`, `<file>.bak.1`, ...);
+    for a refused file, where `--force` would keep it."""
 
     @property
     def writes(self) -> bool:
@@ -272,7 +273,8 @@ def _change(rel: str, old: str, new: str, force: bool, user_owned: bool, backup:
     why = "gogen did not write it" if state == "unmanaged" else "edited since gogen wrote it"
     if force:
         return FileChange(rel, "forced", old, new, f"{why}; backup in {backup}", backup=backup)
-    return FileChange(rel, "refused", old, new, f"{why}; rerun with --force to replace it (a backup is kept)")
+    reason = f"{why}; rerun with --force to replace it (a backup is kept)"
+    return FileChange(rel, "refused", old, new, reason, backup=backup)
 
 
 _LINK_WHERE: dict[safefs.Refusal, str] = {
@@ -301,7 +303,7 @@ def _linked(root: Path, rel: str, new: str, force: bool, target: str, backup: st
         reason = f"{why}; the link is replaced by a file and kept in {backup}"
         return FileChange(rel, "forced", old, new, reason, link=target, backup=backup)
     reason = f"{why}; rerun with --force to replace the link with a file (the link is kept as a backup)"
-    return FileChange(rel, "refused", old, new, reason, link=target)
+    return FileChange(rel, "refused", old, new, reason, link=target, backup=backup)
 
 
 # ---------------------------------------------------------------------------------------------

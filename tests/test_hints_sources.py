@@ -299,6 +299,8 @@ def test_dockerfile_multi_stage_exec_form(tmp_path: Path) -> None:
             ),
             base_image="gcr.io/distroless/static:nonroot",
             base_image_evidence=Evidence("Dockerfile", 11, "FROM gcr.io/distroless/static:nonroot AS runtime"),
+            cmd=("--help",),
+            cmd_evidence=Evidence("Dockerfile", 18, 'CMD ["--help"]'),
         ),
     )
 
@@ -322,6 +324,35 @@ def test_dockerfile_entrypoint_forms(
     assert (hint.file, hint.entrypoint, hint.binary) == ("docker/Dockerfile.prod", words, binary)
     assert hint.entrypoint_evidence == Evidence("docker/Dockerfile.prod", 2, entrypoint)
     assert (hint.base_image, hint.ports) == ("alpine:3.20", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "entrypoint", "cmd", "user"),
+    [
+        ('FROM alpine\nENTRYPOINT ["/bin/etcd"]\nCMD ["--x"]\nUSER app\n', ("/bin/etcd",), ("--x",), "app"),
+        ('FROM alpine\nCMD ["--x"]\nENTRYPOINT ["/bin/etcd"]\n', ("/bin/etcd",), ("--x",), None),
+        ('FROM alpine\nENTRYPOINT /bin/etcd --a\nCMD ["--x"]\n', ("/bin/etcd", "--a"), (), None),
+        (
+            'FROM alpine AS base\nCMD ["--old"]\nUSER 1000\nFROM base\nENTRYPOINT ["/bin/etcd"]\n',
+            ("/bin/etcd",),
+            (),
+            "1000",
+        ),
+        ('FROM alpine AS base\nENTRYPOINT ["/bin/etcd"]\nFROM base\nCMD ["--new"]\n', ("/bin/etcd",), ("--new",), None),
+        ('FROM alpine\nCMD ["/bin/etcd", "--x"]\n', ("/bin/etcd", "--x"), (), None),
+        ('FROM golang AS build\nUSER 0\nFROM alpine\nUSER\nENTRYPOINT ["/e"]\n', ("/e",), (), None),
+    ],
+)
+def test_dockerfile_cmd_arguments_and_user(
+    tmp_path: Path, text: str, entrypoint: tuple[str, ...], cmd: tuple[str, ...], user: str | None
+) -> None:
+    """CMD is an exec-form ENTRYPOINT's arguments only when the builder keeps it (not after an
+    ENTRYPOINT in a later stage, never for a shell form); USER follows the final stage's chain."""
+    write_repo(tmp_path, {"Dockerfile": text})
+    (hint,) = read_hints(tmp_path, MODULES).hints.dockerfiles
+    assert (hint.entrypoint, hint.cmd, hint.user) == (entrypoint, cmd, user)
+    assert (hint.cmd_evidence is not None) == bool(cmd)
+    assert (hint.user_evidence.text if hint.user_evidence else None) == (f"USER {user}" if user else None)
 
 
 def test_a_dockerfile_in_a_go_folder_builds_that_folder(tmp_path: Path) -> None:

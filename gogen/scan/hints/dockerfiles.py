@@ -40,6 +40,8 @@ _HEREDOC = re.compile(r"<<-?\s*[\"']?(?P<word>[A-Za-z_][A-Za-z0-9_]*)[\"']?")
 _PORT = re.compile(r"^(?P<port>[0-9]{1,5})(?:/(?:tcp|udp|sctp))?$", re.I)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _ENV_CGO = re.compile(r"\bCGO_ENABLED(?:=|\s+)[\"']?(?P<value>[01])\b")
+_SHELL_OPERATORS = frozenset({";", "&&", "||", "|", "&"})
+MAX_USER = 256  # characters of a USER value kept
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -154,7 +156,9 @@ class _Stage:
     name: str | None
     evidence: Evidence
     entrypoint: tuple[tuple[str, ...], Evidence] | None = None
+    entrypoint_exec: bool = False  # in the exec form (a JSON array), which receives CMD as arguments
     cmd: tuple[tuple[str, ...], Evidence] | None = None
+    user: tuple[str, Evidence] | None = None
     ports: list[Port] = field(default_factory=list)
     parent: int | None = None  # the earlier stage this one is FROM
 
@@ -238,12 +242,13 @@ def dockerfile_hint(instructions: list[Instruction], file: str) -> DockerfileHin
     if not stages:
         return DockerfileHint(file, (), None, None, (), None, None)
     chain = _chain(stages)
-    run = next((s.entrypoint for s in chain if s.entrypoint), None) or next((s.cmd for s in chain if s.cmd), None)
+    run, cmd = _run(chain)
     ports: dict[int, Port] = {}
     for stage in reversed(chain):
         for port in stage.ports:
             ports.setdefault(port.port, port)
     base = chain[-1]
+    user = next((s.user for s in chain if s.user), None)
     return DockerfileHint(
         file=file,
         entrypoint=run[0] if run else (),
@@ -252,7 +257,28 @@ def dockerfile_hint(instructions: list[Instruction], file: str) -> DockerfileHin
         ports=tuple(ports.values()),
         base_image=base.image or None,
         base_image_evidence=base.evidence,
+        cmd=cmd[0] if cmd else (),
+        cmd_evidence=cmd[1] if cmd else None,
+        user=user[0] if user else None,
+        user_evidence=user[1] if user else None,
     )
+
+
+_Words = tuple[tuple[str, ...], Evidence]
+
+
+def _run(chain: list[_Stage]) -> tuple[_Words | None, _Words | None]:
+    """What the image runs: the nearest ENTRYPOINT and the CMD it receives, else the nearest CMD.
+
+    As the builder does it: an ENTRYPOINT drops the CMD of the stages it is built FROM (only a
+    CMD of its own stage or a later one stays), and a shell-form ENTRYPOINT ignores CMD.
+    """
+    for index, stage in enumerate(chain):
+        if stage.entrypoint:
+            if not stage.entrypoint_exec:
+                return stage.entrypoint, None
+            return stage.entrypoint, next((s.cmd for s in chain[: index + 1] if s.cmd), None)
+    return next((s.cmd for s in chain if s.cmd), None), None
 
 
 def _stage(instruction: Instruction, file: str) -> _Stage:
@@ -266,8 +292,12 @@ def _record(stage: _Stage, instruction: Instruction, file: str) -> None:
     proof = evidence(file, instruction.line, instruction.text)
     if instruction.keyword == "ENTRYPOINT":
         stage.entrypoint = (command_words(instruction.args), proof)
+        stage.entrypoint_exec = _exec_words(instruction.args) is not None
     elif instruction.keyword == "CMD":
         stage.cmd = (command_words(instruction.args), proof)
+    elif instruction.keyword == "USER":
+        words = instruction.args.split()
+        stage.user = (words[0][:MAX_USER], proof) if words else None
     elif instruction.keyword == "EXPOSE":
         for word in instruction.args.split():
             match = _PORT.match(word)
@@ -285,6 +315,12 @@ def _chain(stages: list[_Stage]) -> list[_Stage]:
 
 def command_words(args: str) -> tuple[str, ...]:
     """ENTRYPOINT/CMD words: the exec form's JSON array, else the shell form's words."""
+    exec_form = _exec_words(args)
+    return exec_form if exec_form is not None else tuple(split_words(args.strip()))
+
+
+def _exec_words(args: str) -> tuple[str, ...] | None:
+    """The words of an exec-form (JSON array) ENTRYPOINT or CMD, None for the shell form."""
     text = args.strip()
     if text.startswith("["):
         try:
@@ -293,11 +329,17 @@ def command_words(args: str) -> tuple[str, ...]:
             value = None
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return tuple(value)
-    return tuple(split_words(text))
+    return None
 
 
 def program(words: tuple[str, ...]) -> str | None:
     """The program a command runs: past shells, init wrappers, their options and `-c` strings."""
+    return program_and_arguments(words)[0]
+
+
+def program_and_arguments(words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The program a command runs (as `program`) and the words it is given after it, up to a
+    shell operator (`etcd --data-dir /x && echo done`: `--data-dir /x`)."""
     queue = list(words)
     expansions = 0
     while queue:
@@ -308,5 +350,6 @@ def program(words: tuple[str, ...]) -> str | None:
             expansions += 1
             queue = split_words(word) + queue
             continue
-        return plain_name(word)
-    return None
+        end = next((n for n, later in enumerate(queue) if later in _SHELL_OPERATORS), len(queue))
+        return plain_name(word), tuple(queue[:end])
+    return None, ()
