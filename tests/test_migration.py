@@ -153,9 +153,9 @@ def test_a_difference_line_escapes_what_the_repository_wrote(plan: Plan) -> None
 def test_outcome_carries_the_root_dockerfiles_differences(tmp_path: Path) -> None:
     repo = etcd_repo(tmp_path)
     outcome = api.init(repo, {}, api.WriteOptions(dry_run=True))
-    assert [d.what for d in outcome.migration] == ["ports", "arguments", "base image", "user"]
-    assert outcome.migration[0] == Difference("ports", "2379, 2380", "", ev(9, "EXPOSE 2379 2380"))
+    assert [d.what for d in outcome.migration] == ["arguments", "base image", "user"]
     assert outcome.plan.primary.name == "etcd", "the Dockerfile is evidence: gogen names the binary as it does"
+    assert outcome.plan.primary.ports == (2379, 2380), "and exposes the ports it exposes"
 
 
 def test_other_dockerfiles_are_evidence_but_not_a_migration(tmp_path: Path) -> None:
@@ -184,7 +184,6 @@ def test_a_dockerfile_gogen_wrote_never_yields_a_migration(tmp_path: Path) -> No
 
 DIFFERENCES = [
     "Your Dockerfile differs from what gogen would write:",
-    "  ports: exposes 2379, 2380 (Dockerfile:9), gogen's exposes no port",
     "  arguments: passes --data-dir /var/lib/etcd (Dockerfile:10), gogen's passes no arguments",
 ]
 
@@ -200,7 +199,7 @@ def test_init_refuses_and_lists_the_differences_writing_nothing(tmp_path: Path) 
         "refused   Dockerfile  (gogen did not write it; rerun with --force to replace it (a backup is kept))"
     )
     runtime = api.plan(repo, {})[1].runtime_image
-    assert lines[start + 1 : start + 8] == [
+    assert lines[start + 1 : start + 7] == [
         *DIFFERENCES,
         f"  base image: alpine:3.20 (Dockerfile:7), gogen's {runtime}",
         "  user: sets no USER (the base image's user, often root), gogen's runs as 65532:65532",
@@ -234,7 +233,7 @@ def test_init_force_replaces_keeps_the_backup_and_says_what_changed(tmp_path: Pa
     lines = result.stdout.splitlines()
     start = lines.index("replaced  Dockerfile  (gogen did not write it; backup in Dockerfile.bak)")
     assert lines[start + 1] == "Your Dockerfile (kept as Dockerfile.bak) differed from what gogen wrote:"
-    assert lines[start + 2 : start + 4] == DIFFERENCES[1:]
+    assert lines[start + 2 : start + 3] == DIFFERENCES[1:]
     assert "--force` replaces it" not in result.stdout, "no advice once it is done"
     assert gogen("init", "-q", "--force", etcd_repo(tmp_path / "again")).stdout == "", "-q: nothing extra"
 
@@ -246,7 +245,7 @@ def test_a_dry_run_with_force_lists_the_differences_in_the_conditional(tmp_path:
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     start = lines.index("would replace Dockerfile  (gogen did not write it; backup in Dockerfile.bak)")
-    assert lines[start + 1 : start + 4] == DIFFERENCES
+    assert lines[start + 1 : start + 3] == DIFFERENCES
     assert tree(repo) == before
 
 

@@ -88,10 +88,13 @@ def _refuse(refusal: Refusal | None, what: str) -> PlanError:
 def _configured_cgo(project: Project, primary: Main) -> CgoHint | None:
     """CGO_ENABLED as the project's own configuration builds the primary (its first build that
     says: goreleaser/ko env, a Makefile or Dockerfile `CGO_ENABLED=`), else goreleaser's first."""
+    release = project.hints.cgo_enabled
     for build in project.hints.builds:
         if build.dir == primary.dir and not build.skip and build.cgo_enabled is not None:
+            if release is not None and release.enabled == build.cgo_enabled and build.source == "goreleaser":
+                return release  # the same setting: its `env:` line is the better evidence
             return CgoHint(build.cgo_enabled, build.evidence)
-    return project.hints.cgo_enabled
+    return release
 
 
 def _needs_cgo(project: Project, mains: list[Main], notes: Notes) -> tuple[list[Main], str]:
