@@ -22,7 +22,7 @@ MAX_VARIABLES = 256
 MAX_VALUE = 4096
 MAX_DEPTH = 2
 MAX_EXPANDED = 16_384
-MAX_FILE_EXPANSION = 2_000_000
+MAX_FILE_EXPANSION = 512_000  # shlex reads the expanded text at about a microsecond a character
 
 Syntax = Literal["make", "shell"]
 
