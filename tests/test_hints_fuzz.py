@@ -85,6 +85,7 @@ PATHOLOGICAL = {
     "make-rules": "".join(f"t{i}: t{i + 1}\n" for i in range(60_000))
     + "t0: export CGO_ENABLED=1\n"
     + "".join(f"t{i}:\n\tgo build ./x\n" for i in range(0, 60_000, 1000)),
+    "make-spaces": "a" + " \t" * 450_000 + "b: c\n",
     "shell-references": "A=" + "y" * 4000 + "\n" + "go build $A $A $A $A\n" * 45_000,
     "docker-args": "FROM a\nARG A=" + "z" * 4000 + "\n" + "RUN go build $A $A $A\n" * 9000,
 }

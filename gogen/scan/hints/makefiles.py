@@ -25,9 +25,8 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _OPERATOR = r"(?P<op>:::=|::=|:=|\?=|\+=|!=|=)"
 _ASSIGNMENT = re.compile(rf"^(?P<export>export\s+)?(?:override\s+)?(?P<name>{_NAME})\s*{_OPERATOR}\s*(?P<value>.*)$")
 _TARGET_ASSIGNMENT = re.compile(
-    rf"^(?P<targets>[^:#=]+?)\s*:(?!=)\s*(?P<export>export\s+)?(?:override\s+)?(?P<name>{_NAME})\s*{_OPERATOR}\s*(?P<value>.*)$"
+    rf"^(?P<export>export\s+)?(?:override\s+)?(?P<name>{_NAME})\s*{_OPERATOR}\s*(?P<value>.*)$"
 )
-_RULE = re.compile(r"^(?P<targets>[^:#=\s][^:#=]*?)\s*::?(?!=)(?P<prereqs>[^=;#]*)")
 _EXPORT = re.compile(rf"^export(?P<names>(?:\s+{_NAME})*)\s*$")
 _CONDITIONAL = re.compile(r"^(?P<word>ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 _COMMENT = re.compile(r"(?<!\\)#.*$")
@@ -107,12 +106,13 @@ def _directive(makefile: _Makefile, number: int, line: str, *, skip: bool, rule:
         if not skip:
             _assign(makefile, number, assignment)
         return None
-    target_assignment = _TARGET_ASSIGNMENT.match(line)
-    if target_assignment is not None:
+    rule_line = _split_rule(line)
+    target_assignment = _TARGET_ASSIGNMENT.match(rule_line[1]) if rule_line else None
+    if rule_line is not None and target_assignment is not None:
         if not skip and len(makefile.target_variables) < MAX_RULES:
             makefile.target_variables.append(
                 _TargetVariable(
-                    target_assignment.group("targets"),
+                    rule_line[0],
                     target_assignment.group("name"),
                     _strip_comment(target_assignment.group("value")),
                     target_assignment.group("export") is not None,
@@ -124,11 +124,23 @@ def _directive(makefile: _Makefile, number: int, line: str, *, skip: bool, rule:
         makefile.exported.update(export.group("names").split() or ["*"])  # `export` alone: all
         return rule
     makefile.commands.append((number, line, None))
-    match = _RULE.match(line)
-    if match is None or len(makefile.rules) >= MAX_RULES:
-        return rule if match is None else None
-    makefile.rules.append((match.group("targets"), match.group("prereqs")))
+    if rule_line is None:
+        return rule
+    if len(makefile.rules) >= MAX_RULES:
+        return None
+    makefile.rules.append((rule_line[0], re.split(r"[;#]", rule_line[1], maxsplit=1)[0]))
     return len(makefile.rules) - 1
+
+
+def _split_rule(line: str) -> tuple[str, str] | None:
+    """`targets: rest` split at the first colon (`::` too), or None when the line is no rule.
+    Found with str.find, not a regular expression: a long run of spaces must stay linear."""
+    colon = line.find(":")
+    head = line[:colon]
+    if colon <= 0 or "=" in head or "#" in head or line.startswith(":=", colon):
+        return None
+    rest = line[colon + 1 :]
+    return head.strip(), (rest[1:] if rest.startswith(":") else rest).strip()
 
 
 def _assign(makefile: _Makefile, number: int, assignment: re.Match[str]) -> None:
