@@ -26,6 +26,8 @@ TOKENS = [
     '"', "'", "`", ",", "<<EOF", "EOF", "# escape=`", "#", "../", "./", "/", ".", "...", "$(", ")", "${", "}",
     "{{", "}}", "&&", "||", "|", ";", ">", "2>&1", "@latest", "@", "github.com/acme/shop", "/api/cmd/x",
     "cmd/x", "main.go", "sh", "-c", "tini", "--", "8080", "53/udp", "70000", "x", "$", "\x00", "é",
+    "A", "A := ", "A = ", "A ?= ", "A += ", "export ", "ARG ", "ENV ", "A=", "$(A)", "${A}", "$A", "$$",
+    "${A:-", "${A-", "ifeq (a,b)", "else", "endif", "x-go", "xx-go", "t: ", "t: export CGO_ENABLED=1",
 ]  # fmt: skip
 hostile_text = st.one_of(
     st.text(max_size=400),
@@ -77,6 +79,15 @@ PATHOLOGICAL = {
     "env-prefix": "CGO_ENABLED=1 " * 70_000 + "go build ./x",
     "heredocs": "RUN <<EOF\n" * 90_000,
     "froms": "FROM a AS a\n" * 80_000,
+    "make-doubling": "A := x\n" + "A := $(A)$(A)\n" * 60_000 + "all:\n\tgo build -tags $(A) ./x\n",
+    "make-references": "A := " + "x" * 4000 + "\nB = " + "$(A)" * 1000 + "\n" + "\tgo build $(B)\n" * 60_000,
+    "make-recursive": "A = $(A)$(A)\n" + "\tgo build $(A) $(A) $(A)\n" * 38_000,
+    "make-rules": "".join(f"t{i}: t{i + 1}\n" for i in range(60_000))
+    + "t0: export CGO_ENABLED=1\n"
+    + "".join(f"t{i}:\n\tgo build ./x\n" for i in range(0, 60_000, 1000)),
+    "make-spaces": "a" + " \t" * 450_000 + "b: c\n",
+    "shell-references": "A=" + "y" * 4000 + "\n" + "go build $A $A $A $A\n" * 45_000,
+    "docker-args": "FROM a\nARG A=" + "z" * 4000 + "\n" + "RUN go build $A $A $A\n" * 9000,
 }
 
 
@@ -98,9 +109,12 @@ def test_a_repository_of_hostile_hint_files_is_read_in_bounded_time(tmp_path: Pa
             "Dockerfile": PATHOLOGICAL["froms"],
             "README.md": "go install github.com/acme/shop@latest " * 25_000,
             "justfile": PATHOLOGICAL["quotes"],
+            "GNUmakefile": PATHOLOGICAL["make-references"],
+            "build.sh": PATHOLOGICAL["shell-references"],
+            "Dockerfile.build": PATHOLOGICAL["docker-args"],
         },
     )
     start = time.perf_counter()
     result = read_hints(tmp_path, {"github.com/acme/shop": "."})
     assert time.perf_counter() - start < 10
-    assert [h.base_image for h in result.hints.dockerfiles] == ["a"]
+    assert [h.base_image for h in result.hints.dockerfiles] == ["a", "a"]

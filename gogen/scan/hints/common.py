@@ -24,9 +24,15 @@ from gogen.scan.reading import local_dir, refusal_warning
 HINT_LIMIT = 1_000_000  # bytes: a release configuration, build script or Dockerfile is far smaller
 EVIDENCE_TEXT_LIMIT = 300  # characters of a (joined) command kept as evidence
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PLATFORM_SUFFIX = re.compile(
+    r"[-_.](?:linux|darwin|windows|freebsd|openbsd|netbsd|dragonfly|solaris|illumos|aix|android|plan9)"
+    r"[-_.](?:amd64|arm64|386|armv?[5-7]?|ppc64le|ppc64|s390x|riscv64|mips64le|mips64|mipsle|mips|loong64)(?:\.exe)?$"
+)
 _SAFE_TAG = re.compile(r"^[A-Za-z0-9_.]+$")
 _UNSAFE_DIR = re.compile(r"[\s$%{}*?\[\]<>|;&`'\"\\\x00]")
 _ENV_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+# a whole word that is a variable gogen could not expand: `$(EXTRA_FLAGS)`, `${PKG}`, `$PKG`
+_UNEXPANDED = re.compile(r"^\$(?:\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 
 Problem = tuple[str, str, int]
 
@@ -57,8 +63,10 @@ def evidence(file: str, line: int, text: str) -> Evidence:
 
 
 def plain_name(path: str) -> str | None:
-    """The base name of an output path when it is a plain file name (no variable, no template)."""
+    """The base name of an output path when it is a plain file name (no variable, no template),
+    without a release artefact's platform suffix (`bin/hey_linux_amd64` names `hey`)."""
     base = path.rstrip("/").rsplit("/", 1)[-1] if not path.endswith("/") else ""
+    base = _PLATFORM_SUFFIX.sub("", base) or base
     return base if SAFE_NAME.match(base) else None
 
 
@@ -124,7 +132,10 @@ class GoCommand:
     workdir: str | None
 
 
-_GO_VERB = re.compile(r"(?:(?<![\w.$-])go|\$\(GO[A-Z_]*\)|\$\{GO[A-Z_]*\})\s+(?P<verb>build|install)(?=\s|$|[;&|`\"'])")
+# `go`, tonistiigi/xx's `xx-go` wrapper, or a make variable naming the go command
+_GO_VERB = re.compile(
+    r"(?:(?<![\w.$-])(?:xx-)?go|\$\(GO[A-Z_]*\)|\$\{GO[A-Z_]*\})\s+(?P<verb>build|install)(?=\s|$|[;&|`\"'])"
+)
 _SEPARATOR = re.compile(r"&&|\|\||[;|`]|\s#|\s[0-9&]*[<>]")
 _VALUE_FLAGS = frozenset(  # go build flags that take the next word as their value
     {"C", "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags", "installsuffix", "ldflags"}
@@ -213,14 +224,19 @@ def command_targets(
     """The main packages one command builds: `...` patterns and unknown packages are not targets.
 
     `-o NAME` names the binary of a single package; with several packages, or `-o dir/`, each
-    keeps the go command's default name (None).
+    keeps the go command's default name (None). A word that is an unexpanded variable (an
+    `$(EXTRA_FLAGS)` the caller sets) is not counted; when every package word is one, the
+    packages are unknown.
     """
     if command.workdir is not None:
         moved = resolver.relative(base, command.workdir)
         if moved is None:
             return []
         base = moved
-    packages = list(command.packages) or ["."]
+    packages = [package for package in command.packages if not _UNEXPANDED.match(package)]
+    if command.packages and not packages:
+        return []
+    packages = packages or ["."]
     name = plain_name(command.output) if command.output and len(packages) == 1 else None
     targets = []
     for package in packages:

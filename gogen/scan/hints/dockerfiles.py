@@ -3,6 +3,11 @@
 A small line parser, not BuildKit's: instructions are case-insensitive, `\\` (or the `# escape=`
 directive's character) continues a line, comment lines are dropped, heredoc bodies belong to
 their RUN. A Dockerfile carrying gogen's marker is gogen's own output, not evidence.
+
+RUN lines are expanded with the stage's variables, following Docker's scoping: a stage sees its
+own `ARG NAME=default` and `ENV` values, the ENV of the earlier stage it is built FROM, and a
+global ARG (before the first FROM) only where it redeclares it with `ARG NAME`. ENV wins over
+an ARG of the same name. Build arguments given on the command line are unknown: defaults count.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from gogen.scan.hints.common import (
     plain_name,
     split_words,
 )
+from gogen.scan.hints.variables import MAX_FILE_EXPANSION, MAX_VARIABLES, Variables
 from gogen.scan.reading import dir_inside
 
 MAX_DEPTH = 3  # folders below the root: build/, docker/, deploy/, cmd/x/, services/a/docker/
@@ -39,9 +45,9 @@ _INSTRUCTION = re.compile(r"^\s*(?P<keyword>[A-Za-z]+)(?:\s+(?P<args>.*))?$", re
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(?P<word>[A-Za-z_][A-Za-z0-9_]*)[\"']?")
 _PORT = re.compile(r"^(?P<port>[0-9]{1,5})(?:/(?:tcp|udp|sctp))?$", re.I)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_ENV_CGO = re.compile(r"\bCGO_ENABLED(?:=|\s+)[\"']?(?P<value>[01])\b")
 _SHELL_OPERATORS = frozenset({";", "&&", "||", "|", "&"})
 MAX_USER = 256  # characters of a USER value kept
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -172,7 +178,7 @@ def read_dockerfiles(root: Path, resolver: Resolver, report: Report) -> tuple[li
             continue
         base = _package_base(root, rel)
         instructions = parse_dockerfile(text)
-        targets.extend(dockerfile_targets(instructions, rel, base, resolver, root))
+        targets.extend(dockerfile_targets(instructions, rel, base, resolver, root, report))
         hints.append(dockerfile_hint(instructions, rel))
     return targets, hints
 
@@ -192,28 +198,98 @@ def _package_base(root: Path, rel: str) -> str:
 
 
 def dockerfile_targets(
-    instructions: list[Instruction], file: str, base: str, resolver: Resolver, root: Path | None = None
+    instructions: list[Instruction],
+    file: str,
+    base: str,
+    resolver: Resolver,
+    root: Path | None = None,
+    report: Report | None = None,
 ) -> list[BuildTarget]:
-    """`go build`/`go install` in RUN lines; a stage's `ENV CGO_ENABLED=` applies to its RUNs."""
+    """`go build`/`go install` in RUN lines, expanded with the stage's ARG and ENV values; the
+    stage's CGO_ENABLED applies to the go commands that do not set their own."""
     targets: list[BuildTarget] = []
-    cgo: bool | None = None
+    scope = _Scope()
     for instruction in instructions:
-        if instruction.keyword == "FROM":
-            cgo = None
-        elif instruction.keyword in ("ENV", "ARG"):
-            setting = _ENV_CGO.search(instruction.args)
-            cgo = setting.group("value") == "1" if setting else cgo
+        if instruction.keyword in ("FROM", "ARG", "ENV"):
+            scope.read(instruction)
         elif instruction.keyword == "RUN":
+            cgo = scope.cgo()
             lines = [(instruction.line, instruction.args, instruction.text)]
             lines.extend((number, line, line) for number, line in instruction.body)
             for number, line, shown in lines:
                 proof = evidence(file, number, shown)
-                for written in go_commands(line):
+                for written in go_commands(scope.expand(line)):
                     unset = written.cgo_enabled is None and cgo is not None
                     command = replace(written, cgo_enabled=cgo) if unset else written
                     for target in command_targets(command, resolver, base, "dockerfile", proof):
                         targets.append(_prefer_existing(target, root, base, resolver))
+    if scope.overflow is not None and report is not None:
+        message = f"{file}: more than {MAX_VARIABLES} variables in a stage; the others are not expanded"
+        report.problems.append((message, file, scope.overflow))
     return targets
+
+
+class _Scope:
+    """The variables a Dockerfile's instructions see, stage by stage (see the module doc)."""
+
+    def __init__(self) -> None:
+        self.budget = [MAX_FILE_EXPANSION]
+        self.global_args = Variables(budget=self.budget)
+        self.args = self.global_args
+        self.env = Variables(budget=self.budget)
+        self.stage_env: dict[str, Variables] = {}
+        self.in_stage = False
+        self.overflow: int | None = None
+
+    def read(self, instruction: Instruction) -> None:
+        if instruction.keyword == "FROM":
+            self._enter(instruction.args)
+        elif instruction.keyword == "ARG":
+            self._arg(instruction.args)
+        else:
+            self._env(instruction.args)
+        if (self.args.overflow or self.env.overflow) and self.overflow is None:
+            self.overflow = instruction.line
+
+    def _enter(self, args: str) -> None:
+        words = [w for w in split_words(args) if not w.startswith("--")]
+        parent = self.stage_env.get(words[0].lower()) if words else None
+        self.env = parent.copy() if parent is not None else Variables(budget=self.budget)
+        self.args = Variables(budget=self.budget)
+        self.in_stage = True
+        if len(words) >= 3 and words[1].lower() == "as" and len(self.stage_env) < MAX_VARIABLES:
+            self.stage_env[words[2].lower()] = self.env
+
+    def _arg(self, args: str) -> None:
+        for word in split_words(args):
+            name, eq, value = word.partition("=")
+            if not _VARIABLE_NAME.match(name):
+                continue
+            if eq:
+                self.args.set(name, self.expand(value))
+            elif self.in_stage and name in self.global_args.values:
+                self.args.set(name, self.global_args.values[name])
+            elif self.in_stage:
+                self.args.forget(name)
+
+    def _env(self, args: str) -> None:
+        words = split_words(args)
+        if words and "=" not in words[0]:
+            pairs = [(words[0], " ".join(words[1:]))]  # the legacy `ENV NAME value` form
+        else:
+            pairs = [(name, value) for name, _, value in (word.partition("=") for word in words)]
+        values = [(name, self.expand(value)) for name, value in pairs if _VARIABLE_NAME.match(name)]
+        for name, value in values:
+            self.env.set(name, value)
+
+    def expand(self, text: str) -> str:
+        """`text` with the stage's variables replaced (nothing is visible before the first FROM
+        but the global ARGs)."""
+        return self.args.expand(text, "shell", self.env.values if self.in_stage else None)
+
+    def cgo(self) -> bool | None:
+        value = self.env.values.get("CGO_ENABLED", self.args.values.get("CGO_ENABLED", "")).strip()
+        return True if value == "1" else False if value == "0" else None
 
 
 def _prefer_existing(target: BuildTarget, root: Path | None, base: str, resolver: Resolver) -> BuildTarget:
