@@ -89,7 +89,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("runs", "nsq"): NSQ_PRIMARY,
     ("ports", "nsq"): f"{NSQ_PRIMARY}; the plan exposes no port, nsqd listens on 4150 and 4151",
     ("ports", "caddy"): "the plan exposes no port; caddy serves 80 and 443, its admin API 2019",
-    ("ports", "hugo"): "the plan exposes no port; hugo server listens on 1313",
     ("entrypoint", "remark42"): "the binary is called app: the name remark42 is in the repository root's Dockerfile,"
     " above the module in backend/",
     ("ports", "remark42"): "no port: the EXPOSE is in the repository root's Dockerfile, above the module in backend/",
