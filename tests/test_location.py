@@ -92,3 +92,20 @@ def test_modules_under_vendor_testdata_and_dot_folders_are_not_candidates(tmp_pa
     project = api.scan(tmp_path)
     assert [m.dir for m in project.mains] == ["."]
     assert any(w.code == "module-root" and "server/" in w.message for w in project.warnings)
+
+
+def test_a_module_beside_test_and_example_modules_is_the_one(tmp_path: Path) -> None:
+    write_repo(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: x\n",
+            "backend/go.mod": GO_MOD,
+            "backend/app/main.go": MAIN,
+            "e2e/go.mod": GO_MOD,
+            "e2e/main.go": MAIN,
+            "examples/go.mod": GO_MOD,
+        },
+    )
+    project = api.scan(tmp_path)
+    assert [m.dir for m in project.mains] == ["app"]
+    assert any(w.code == "module-root" and "backend/" in w.message for w in project.warnings)

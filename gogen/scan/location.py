@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gogen.errors import RepositoryError
 from gogen.model import Warning
+from gogen.scan.roles import EXAMPLE_DIRS, TEST_DIRS, TOOL_DIRS
 
 MODULE_FILES = ("go.work", "go.mod")
 MAX_DEPTH = 3  # a module root deeper than services/api/backend is not guessed
@@ -59,6 +60,9 @@ def locate_module(path: Path) -> Location:
             ),
         )
     found = _modules_below(path)
+    applications = [(rel, name) for rel, name in found if not _non_application(rel)]
+    if len(found) > 1 and len(applications) == 1:
+        found = applications  # `backend/` beside `e2e/` or `examples/`: the other modules are not the product
     if len(found) == 1:
         rel, name = found[0]
         return Location(
@@ -77,6 +81,11 @@ def locate_module(path: Path) -> Location:
             hint=f"run gogen on one of them, e.g. gogen init {path / found[0][0]}",
         )
     return Location(path)
+
+
+def _non_application(rel: str) -> bool:
+    """A module in a folder where projects keep tests, examples or tools (`e2e/`, `examples/`)."""
+    return any(part in TEST_DIRS or part in EXAMPLE_DIRS or part in TOOL_DIRS for part in rel.split("/"))
 
 
 def _module_above(path: Path) -> tuple[Path, str] | None:
