@@ -6,27 +6,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gogen.model import BuildTarget, Evidence
+from gogen.model import BuildTarget
 from gogen.scan.hints import read_hints
 from gogen.scan.hints.common import plain_name
 from gogen.scan.hints.variables import MAX_EXPANDED, MAX_VALUE, MAX_VARIABLES, Variables, expand
 from tests.repo_builder import write_repo
+from tests.test_hints_sources import target
 
 MODULES = {"github.com/acme/shop": "."}
-
-
-def target(
-    source: str,
-    dir: str,
-    name: str | None,
-    file: str,
-    line: int,
-    text: str,
-    *,
-    tags: tuple[str, ...] = (),
-    cgo: bool | None = None,
-) -> BuildTarget:
-    return BuildTarget(source, dir, name, tags, cgo, False, Evidence(file, line, text))  # type: ignore[arg-type]
 
 
 def hints(root: Path, files: dict[str, str | bytes]) -> tuple[list[BuildTarget], tuple[tuple[str, str, int], ...]]:
