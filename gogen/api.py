@@ -379,7 +379,7 @@ def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) ->
     if target is not None and target not in stages:
         raise GogenError(f"no target {target!r}", hint=f"targets: {', '.join(stages)}")
     binary = stages[target] if target else the_plan.primary
-    main = next(m for m in project.mains if m.dir == binary.dir and m.role != "generator")
+    main = next(m for m in project.mains if m.dir == binary.dir and m.program_file is None)
     report = _context_report(path, the_plan, files, None)
     chosen = verify_mod.VerifyOptions(
         docker=options.docker,

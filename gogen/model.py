@@ -157,6 +157,7 @@ class Main:
     role_reason: str = ""
     role_evidence: tuple[Evidence, ...] = ()
     tags: tuple[str, ...] = ()
+    program_file: str | None = None  # a `//go:build ignore` program (`go run file.go`), not a package
 
 
 @dataclass(frozen=True)

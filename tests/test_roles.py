@@ -204,3 +204,20 @@ def test_a_binary_that_is_no_main_is_blamed_on_where_it_was_set(tmp_path: Path) 
     (tmp_path / "gogen.toml").write_text('primary = "cmd/other"\n')
     result = gogen("init", "--dry-run", tmp_path)
     assert "gogen.toml:1: primary cmd/other is not among the binaries built" in result.stderr
+
+
+def test_a_dev_tool_or_a_generator_can_still_be_built_with_binary(tmp_path: Path) -> None:
+    ignored = "//go:build ignore\n\npackage main\n\nfunc main() {}\n"
+    write_repo(
+        tmp_path,
+        {"go.mod": GO_MOD, "cmd/shop/main.go": MAIN, "tools/bench/main.go": MAIN, "cmd/gen-docs/main.go": MAIN,
+         "cmd/gen-docs/extra.go": ignored},
+    )  # fmt: skip
+    _, the_plan = api.plan(tmp_path, {"binaries": ["cmd/shop", "tools/bench", "cmd/gen-docs"]})
+    assert [(b.dir, b.name) for b in the_plan.binaries] == [
+        ("tools/bench", "bench"),
+        ("cmd/gen-docs", "gen-docs"),
+        ("cmd/shop", "shop"),
+    ]
+    programs = [m for m in api.scan(tmp_path).mains if m.program_file is not None]
+    assert [(m.dir, m.binary, m.program_file) for m in programs] == [("cmd/gen-docs", "extra", "cmd/gen-docs/extra.go")]

@@ -25,7 +25,7 @@ def _describe(mains: tuple[Main, ...]) -> str:
 
 def _no_default_hint(project: Project) -> str:
     """Advice that can be followed: only a main that builds for Linux can be picked."""
-    linux = tuple(m for m in project.mains if "linux" in m.goos and m.role != "generator")
+    linux = tuple(m for m in project.mains if "linux" in m.goos and m.program_file is None)
     if not linux:
         return f"main packages found: {_describe(project.mains)}; none of them builds for Linux"
     return f"main packages found: {_describe(project.mains)}; pick one with --binary {linux[0].dir}"
@@ -37,7 +37,9 @@ def select_mains(
     """The mains to build, primary last; `sources` names where `binaries`/`primary` came from."""
     sources = sources or {}
     binaries_from = sources.get("binaries", "--binary")
-    by_dir = {m.dir: m for m in project.mains if m.role != "generator"}
+    # Any main package can be chosen, a dev tool or a generator too; a `//go:build ignore`
+    # program shares its folder with the package and is not one.
+    by_dir = {m.dir: m for m in project.mains if m.program_file is None}
     if options.binaries:
         chosen = []
         for directory in dict.fromkeys(normalise_dir(d) for d in options.binaries):

@@ -432,6 +432,7 @@ def _main(
         role_reason=role.reason,
         role_evidence=role.evidence,
         tags=_build_tags(candidate, evidence),
+        program_file=_first_file(candidate)[0] if candidate.generator else None,
         default=default,
         goos=candidate.goos,
         files=tuple(sorted(file_rel(package, f) for f in candidate.files)),
