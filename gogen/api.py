@@ -17,7 +17,7 @@ from gogen.migration import Difference
 from gogen.migration import compare as compare_dockerfile
 from gogen.model import Plan, Project, to_jsonable
 from gogen.plan import plan as make_plan
-from gogen.scan.location import locate_module
+from gogen.scan.location import Location, locate_module
 from gogen.scan.project import scan_project
 from gogen.settings import (
     CONFIG_FILE,
@@ -64,7 +64,10 @@ def scan(path: Path, tags: tuple[str, ...] | None = None) -> Project:
     `path` may be a folder inside the module, or a repository whose one module is in a
     subfolder: the module's root is scanned, and a `module-root` warning says so.
     """
-    located = locate_module(path)
+    return _scan(locate_module(path), tags)
+
+
+def _scan(located: Location, tags: tuple[str, ...] | None) -> Project:
     project = scan_project(located.root, tags)
     if located.warning is None:
         return project
@@ -209,9 +212,10 @@ def template_overlays(path: Path, chosen: Options) -> list[rendering.Overlay]:
 
 
 def plan(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan]:
-    chosen = options(module_root(path), overrides)
-    project = scan(path, chosen.tags)
-    return project, make_plan(project, chosen, value_sources(module_root(path), overrides))
+    located = locate_module(path)
+    chosen = options(located.root, overrides)
+    project = _scan(located, chosen.tags)
+    return project, make_plan(project, chosen, value_sources(located.root, overrides))
 
 
 def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[str, str]:
@@ -221,9 +225,10 @@ def render(plan: Plan, overlays: list[rendering.Overlay] | None = None) -> dict[
 
 def rendered(path: Path, overrides: dict[str, object]) -> tuple[Project, Plan, dict[str, str]]:
     """Scan, plan and render with the repository's settings and template overlays."""
-    root = module_root(path)
+    located = locate_module(path)
+    root = located.root
     chosen = options(root, overrides)
-    project = scan(path, chosen.tags)
+    project = _scan(located, chosen.tags)
     the_plan = make_plan(project, chosen, value_sources(root, overrides))
     return project, the_plan, render(the_plan, template_overlays(root, chosen))
 

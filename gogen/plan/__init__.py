@@ -42,7 +42,7 @@ def plan(project: Project, options: Options, sources: Mapping[str, str] | None =
     options = options.validated()
     notes = Notes()
     notes.warnings.extend(project.warnings)
-    mains = select_mains(project, options, notes, sources or {})
+    mains = select_mains(project, options, notes, sources)
     binaries = binaries_mod.binary_plans(project, mains, options, notes)
     go_version = modules.go_version(project, notes)
     profile = profile_named(options.profile)

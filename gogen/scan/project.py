@@ -28,6 +28,7 @@ from gogen.scan.facts import PackageFacts, file_rel, package_facts, service_port
 from gogen.scan.gofile import GoFile
 from gogen.scan.gomod import GO_VERSION_RE
 from gogen.scan.hints import BinaryName, read_hints
+from gogen.scan.hints.common import Resolver
 from gogen.scan.modules import ModuleSet, load_modules
 from gogen.scan.packages import Package, WalkOptions, is_generator, other_goos, walk_module
 from gogen.scan.reading import read_optional
@@ -217,7 +218,8 @@ def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
     if not root.is_dir():
         raise RepositoryError(f"{root} is not a directory", hint="pass the repository's root directory")
     modset = load_modules(root)
-    hints = read_hints(root, {m.gomod.module: m.dir for m in modset.modules if m.gomod.module})
+    module_dirs = {m.gomod.module: m.dir for m in modset.modules if m.gomod.module}
+    hints = read_hints(root, module_dirs)
     warnings = list(modset.warnings)
     warnings.extend(Warning("hint-ignored", message, file, line) for message, file, line in hints.problems)
     warnings.extend(hints.warnings)
@@ -229,7 +231,7 @@ def scan_project(root: Path, tags: tuple[str, ...] | None = None) -> Project:
     index = _Index(root, {p.import_path: p for p in packages if p.visible}, modset.vendor_packages, targets, warnings)
     names = _binary_names(hints.binary_names)
     candidates = _candidates(packages)
-    evidence = _project_evidence(hints.hints, candidates, modset, packages)
+    evidence = _project_evidence(hints.hints, candidates, modset, _generated_by(packages, Resolver(module_dirs)))
     mains = [_main(candidate, index, names, evidence, warnings) for candidate in candidates]
     mains.sort(key=lambda m: (m.role != "app", m.dir, m.binary))
     _warn_no_main(mains, modset, warnings)
@@ -306,14 +308,13 @@ def _binary_names(names: tuple[BinaryName, ...]) -> dict[str, BinaryName]:
 
 
 def _project_evidence(
-    hints: Hints, candidates: list[_MainCandidate], modset: ModuleSet, packages: list[Package]
+    hints: Hints, candidates: list[_MainCandidate], modset: ModuleSet, generated: dict[str, Evidence]
 ) -> ProjectEvidence:
     entrypoints: dict[str, Evidence] = {}
     for dockerfile in hints.dockerfiles:
         if dockerfile.binary and dockerfile.entrypoint_evidence:
             entrypoints.setdefault(dockerfile.binary, dockerfile.entrypoint_evidence)
     main_dirs = frozenset(c.package.dir for c in candidates if not c.generator)
-    generated = _generated_by(packages, modset)
     return ProjectEvidence(hints.builds, entrypoints, generated, main_dirs, _example_module(modset))
 
 
@@ -327,16 +328,15 @@ def _example_module(modset: ModuleSet) -> Evidence | None:
     return None
 
 
-def _generated_by(packages: list[Package], modset: ModuleSet) -> dict[str, Evidence]:
+def _generated_by(packages: list[Package], resolver: Resolver) -> dict[str, Evidence]:
     """Main package directories that a `//go:generate go run ./x` line runs, with that line."""
-    modules = {m.gomod.module: m.dir for m in modset.modules if m.gomod.module}
     found: dict[str, Evidence] = {}
     for package in sorted(packages, key=lambda p: p.dir):
         if package.dependency:
             continue
         for gofile in sorted(package.files.values(), key=lambda f: f.name):
             for hit in gofile.generate_runs:
-                target = _runs_itself(package, hit.value) or _generated_dir(package.dir, hit.value, modules)
+                target = _runs_itself(package, hit.value) or _generated_dir(package.dir, hit.value, resolver)
                 if target is not None:
                     found.setdefault(target, Evidence(file_rel(package, gofile), hit.line, hit.text))
     return found
@@ -350,20 +350,13 @@ def _runs_itself(package: Package, argument: str) -> str | None:
     return package.dir
 
 
-def _generated_dir(base: str, argument: str, modules: dict[str, str]) -> str | None:
+def _generated_dir(base: str, argument: str, resolver: Resolver) -> str | None:
     """The folder `go run ARGUMENT` runs from package `base`: a relative path or a local import
     path. A `.go` file is a `//go:build ignore` program (already a generator of its own), and
     one with `@version` is a module's, not this repository's."""
     if "@" in argument or argument.endswith(".go"):
         return None
-    if argument.startswith((".", "/")):
-        joined = posixpath.normpath(posixpath.join(base, argument))
-        return None if joined.startswith("..") or joined.startswith("/") else joined
-    for module, directory in sorted(modules.items(), key=lambda item: -len(item[0])):
-        if argument == module or argument.startswith(module + "/"):
-            rest = argument[len(module) :].lstrip("/")
-            return posixpath.normpath(posixpath.join(directory, rest)) if rest else directory
-    return None
+    return resolver.package(base, argument)
 
 
 def _role(candidate: _MainCandidate, binary: str, evidence: ProjectEvidence) -> RoleDecision:
@@ -374,7 +367,7 @@ def _role(candidate: _MainCandidate, binary: str, evidence: ProjectEvidence) -> 
             "a //go:build ignore program (go run file.go)",
             (Evidence(file, gofile.constraint_line, f"//go:build {gofile.constraint_text}"),),
         )
-    builds = [b for b in evidence.builds if b.dir == candidate.package.dir]
+    builds = evidence.builds_for(candidate.package.dir)
     imports = {path for gofile in candidate.files for path in gofile.imports}
     return decide_role(candidate.package.dir, binary, sorted(imports), builds, evidence)
 
@@ -383,10 +376,7 @@ def _build_tags(candidate: _MainCandidate, evidence: ProjectEvidence) -> tuple[s
     """The tags the project's first build of this main that passes tags builds it with."""
     if candidate.generator:
         return ()
-    for build in evidence.builds:
-        if build.dir == candidate.package.dir and build.tags and not build.skip:
-            return build.tags
-    return ()
+    return next((b.tags for b in evidence.builds_for(candidate.package.dir) if b.tags and not b.skip), ())
 
 
 def _main(

@@ -88,6 +88,10 @@ class ProjectEvidence:
             if b.source in RELEASE_SOURCES and (self.main_dirs is None or b.dir in self.main_dirs)
         ]
 
+    def builds_for(self, dir: str) -> list[BuildTarget]:
+        """The build-configuration entries that name the main package in `dir`, strongest first."""
+        return [b for b in self.builds if b.dir == dir]
+
     def release_summary(self) -> str:
         released = [b for b in self.release if not b.skip]
         first = self.release[0].evidence
