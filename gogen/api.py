@@ -109,15 +109,16 @@ def value_sources(path: Path, overrides: dict[str, object]) -> dict[str, str]:
     sources: dict[str, str] = {}
     config = _repository_config(path)
     defaults = overrides.get("defaults") or os.environ.get("GOGEN_DEFAULTS")
+    defaults_text = _defaults_text(Path(str(defaults))) if defaults else None
     for key, flag in CHECKED_AGAINST_SCAN.items():
+        config_line = key_line(config, key) if config is not None else None
+        defaults_line = key_line(defaults_text, key) if defaults_text is not None else None
         if overrides.get(key) not in (None, (), []):
             sources[key] = flag
-        elif config is not None and key_line(config, key) is not None:
-            sources[key] = f"{CONFIG_FILE}:{key_line(config, key)}"
-        elif defaults:
-            text = _defaults_text(Path(str(defaults)))
-            line = key_line(text, key) if text is not None else None
-            sources[key] = f"{defaults}:{line}" if line is not None else flag
+        elif config_line is not None:
+            sources[key] = f"{CONFIG_FILE}:{config_line}"
+        elif defaults_line is not None:
+            sources[key] = f"{defaults}:{defaults_line}"
     return sources
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from gogen.errors import RepositoryError
 from gogen.model import Warning
+from gogen.scan.reading import walkable_folder
 from gogen.scan.roles import EXAMPLE_DIRS, TEST_DIRS, TOOL_DIRS
 
 MODULE_FILES = ("go.work", "go.mod")
 MAX_DEPTH = 3  # a module root deeper than services/api/backend is not guessed
 MAX_DIRS = 5_000  # folders looked at on the way down
-_SKIPPED = frozenset({"vendor", "testdata", "node_modules"})
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,7 @@ def _modules_below(path: Path) -> list[tuple[str, str]]:
 def _subfolders(folder: Path) -> list[str]:
     try:
         with os.scandir(folder) as entries:
-            names = [
-                e.name
-                for e in entries
-                if e.is_dir(follow_symlinks=False) and not e.name.startswith((".", "_")) and e.name not in _SKIPPED
-            ]
+            names = [e.name for e in entries if e.is_dir(follow_symlinks=False) and walkable_folder(e.name)]
     except OSError:
         return []
     return sorted(names)

@@ -86,3 +86,12 @@ def clean_rel(path: str) -> bool:
     if not path or "\\" in path or "\x00" in path or path.startswith("/"):
         return False
     return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+# Folders a search for the project's own files (Dockerfiles, a module below) does not enter: what
+# the go command skips, plus other tools' trees.
+SKIPPED_FOLDERS = frozenset({"vendor", "testdata", "node_modules"})
+
+
+def walkable_folder(name: str) -> bool:
+    return name not in SKIPPED_FOLDERS and not name.startswith((".", "_"))

@@ -31,13 +31,12 @@ from gogen.scan.hints.common import (
     split_words,
 )
 from gogen.scan.hints.variables import MAX_FILE_EXPANSION, MAX_VARIABLES, Variables
-from gogen.scan.reading import dir_inside
+from gogen.scan.reading import dir_inside, walkable_folder
 
 MAX_DEPTH = 3  # folders below the root: build/, docker/, deploy/, cmd/x/, services/a/docker/
 MAX_DOCKERFILES = 64
 MAX_FOLDERS = 4096  # folders listed while looking for Dockerfiles
 MAX_INSTRUCTIONS = 10_000
-SKIPPED_FOLDERS = frozenset({"vendor", "testdata", "node_modules"})
 ROOT_RELATIVE_FOLDERS = frozenset({"build", "docker", "deploy"})
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "tini", "tini-static", "dumb-init", "exec", "env"})
 _DIRECTIVE = re.compile(r"^#\s*escape\s*=\s*(?P<char>[\\`])\s*$", re.I)
@@ -76,7 +75,7 @@ def find_dockerfiles(root: Path, report: Report) -> list[str]:
             is_dir = entry.is_dir(follow_symlinks=False)
             # A real folder (a link is never followed) under a real folder stays inside the
             # repository; the files found are still read through the safe reader.
-            if is_dir and depth < MAX_DEPTH and _walkable(entry.name):
+            if is_dir and depth < MAX_DEPTH and walkable_folder(entry.name):
                 queue.append((rel, depth + 1))
             elif not is_dir and is_dockerfile_name(entry.name):
                 found.append((depth, rel))
@@ -87,10 +86,6 @@ def find_dockerfiles(root: Path, report: Report) -> list[str]:
             (f"more than {MAX_DOCKERFILES} Dockerfiles; only the first {MAX_DOCKERFILES} are read", first, 0)
         )
     return [rel for _, rel in found[:MAX_DOCKERFILES]]
-
-
-def _walkable(name: str) -> bool:
-    return name not in SKIPPED_FOLDERS and not name.startswith((".", "_"))
 
 
 @dataclass(frozen=True)
