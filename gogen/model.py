@@ -275,12 +275,14 @@ class Decision:
 
 @dataclass(frozen=True)
 class BinaryPlan:
-    """One binary: built from `package`, shipped in the final stage `stage`."""
+    """One binary: built from `package` in the stage `build_stage` (`build` when it is the only
+    one, else its own compile stage, so `--target` compiles only what it ships), shipped in the
+    final stage `stage`."""
 
     name: str
     dir: str
     package: str
-    go_name: str
+    build_stage: str
     stage: str
     ports: tuple[int, ...]
     primary: bool
@@ -330,7 +332,6 @@ class Plan:
     build_flags: tuple[str, ...]
     ldflags: str
     version_symbols: tuple[str, ...]
-    build_together: bool
     binaries: tuple[BinaryPlan, ...]
     builder_package_manager: Literal["apk", "apt"]
     builder_packages: tuple[str, ...]

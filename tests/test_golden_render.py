@@ -86,20 +86,32 @@ def test_buildkit_parser_reads_the_design_rules(name: str, text: str) -> None:
     assert users and users[-1] == "65532:65532"
     entrypoints = [c for c in last_stage if c.cmd == "ENTRYPOINT"]
     assert entrypoints and entrypoints[-1].json
-    builder = [c for c in commands if c.start_line < froms[1].start_line]
+    runtime = stages.index("runtime")
+    builder = [c for c in commands if c.start_line < froms[runtime].start_line]
     assert any(c.cmd == "ENV" and c.value[0] == "CGO_ENABLED" for c in builder)
+    compiles = froms[1:runtime]
+    for stage in compiles:
+        assert stage.value[0] == "build" and stage.value[-1].startswith("build-"), "compile stages derive from build"
     build_runs = [c for c in builder if c.cmd == "RUN" and "go build" in c.value[0]]
-    assert len(build_runs) == 1
-    assert "-trimpath" in build_runs[0].value[0] and "-buildvcs=false" in build_runs[0].value[0]
-    assert '-ldflags="-s -w' in build_runs[0].value[0]
+    assert len(build_runs) == max(1, len(compiles)), "one compile step per binary"
+    for run in build_runs:
+        assert "-trimpath" in run.value[0] and "-buildvcs=false" in run.value[0]
+        assert '-ldflags="-s -w' in run.value[0]
+        assert run.value[0].count("go build") == 1
     cross = "--platform=$BUILDPLATFORM" in froms[0].flags
     cgo_on = any(c.cmd == "ENV" and c.value[:2] == ("CGO_ENABLED", "1") for c in builder)
     assert cross is not cgo_on
-    for stage in froms[2:]:
+    for stage in froms[runtime + 1 :]:
         assert stage.value[0] == "runtime", "final stages derive from the runtime stage, never the builder"
+    compile_names = {s.value[-1] for s in compiles} or {"build"}
+    copies = [c for c in commands if c.start_line > froms[runtime].start_line and c.cmd == "COPY"]
+    binaries_from = {f.split("=", 1)[1] for c in copies for f in c.flags if "/out/" in c.value[0]}
+    assert binaries_from <= compile_names | {"build"} and compile_names <= binaries_from
     if "-buildkit" in name:
         assert not any(c.cmd == "COPY" and c.value[:1] == (".",) for c in commands)
-        assert any("--mount=type=bind,target=." in c.flags for c in build_runs)
+        assert all("--mount=type=bind,target=." in c.flags for c in build_runs)
+    else:
+        assert sum(1 for c in commands if c.cmd == "COPY" and c.value[:1] == (".",)) == 1
 
 
 def test_go_sum_is_mounted_only_when_it_exists() -> None:

@@ -12,8 +12,7 @@ from gogen import api
 from gogen.images import golang_image, known_go_versions, table
 from gogen.model import BinaryPlan
 from gogen.plan import PlanError, plan
-from gogen.plan.binaries import build_together
-from gogen.render import environment
+from gogen.render import environment, render
 from gogen.settings import Options
 from tests.conftest import FIXTURES
 from tests.repo_builder import MAIN, write_repo
@@ -118,35 +117,38 @@ def test_primary_is_the_root_package_else_the_first(tmp_path: Path) -> None:
     assert [w.code for w in the_plan.warnings] == ["primary-guessed"]
 
 
-def test_build_commands_rename_and_split() -> None:
-    """The build step's commands, as the template macro prints them from the plan's decisions."""
+def test_build_commands_one_binary_each() -> None:
+    """The compile step's commands, as the template macro prints them from the plan's decisions."""
     base = plan(api.scan(FIXTURES / "root-main" / "repo"), Options())
 
-    def binary(name: str, go_name: str, package: str) -> BinaryPlan:
-        return BinaryPlan(name, package[2:], package, go_name, name, (), False)
-
-    def commands(binaries: tuple[BinaryPlan, ...], flags: tuple[str, ...], ldflags: str, cross: bool) -> list[str]:
+    def commands(binary: BinaryPlan, flags: tuple[str, ...], ldflags: str, cross: bool) -> list[str]:
         the_plan = dataclasses.replace(
-            base,
-            binaries=binaries,
-            build_flags=flags,
-            ldflags=ldflags,
-            cross_compile=cross,
-            version_symbols=(),
-            build_together=build_together(binaries),
+            base, build_flags=flags, ldflags=ldflags, cross_compile=cross, version_symbols=("main.version",)
         )
-        return str(macros().build_commands(the_plan)).split(" \\\n    && ")
+        return str(macros().build_commands(the_plan, binary)).split(" \\\n    && ")
 
-    renamed = commands(
-        (binary("shop-api", "api", "./cmd/api"), binary("shop", "shop", "./cmd/shop")), ("-trimpath",), "-s -w", False
-    )
-    assert renamed == ['go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/api ./cmd/shop', "mv /out/api /out/shop-api"]
-    clash = commands((binary("a-tool", "tool", "./a/tool"), binary("b-tool", "tool", "./b/tool")), (), "-s", True)
-    assert clash[:2] == macros().cross_env
-    assert clash[2:] == [
-        'go build -ldflags="-s" -o /out/a-tool ./a/tool',
-        'go build -ldflags="-s" -o /out/b-tool ./b/tool',
+    api_binary = BinaryPlan("shop-api", "cmd/api", "./cmd/api", "build-shop-api", "shop-api", (), False)
+    assert commands(api_binary, ("-trimpath",), "-s -w", False) == [
+        'go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/shop-api ./cmd/api'
     ]
+    cross = commands(api_binary, (), "-s", True)
+    assert cross[:2] == macros().cross_env
+    assert cross[2:] == ['go build -ldflags="-s -X main.version=${VERSION}" -o /out/shop-api ./cmd/api']
+
+
+def test_each_binary_compiles_in_its_own_stage() -> None:
+    """Several binaries: one compile stage each, named apart from every final stage; one: `build`."""
+    single = plan(api.scan(FIXTURES / "root-main" / "repo"), Options())
+    assert [b.build_stage for b in single.binaries] == ["build"]
+    multi = plan(api.scan(FIXTURES / "multi-cmd" / "repo"), Options())
+    assert [(b.stage, b.build_stage) for b in multi.binaries] == [
+        ("shop-api", "build-shop-api"),
+        ("worker", "build-worker"),
+        ("shop", "build-shop"),
+    ]
+    text = render(multi)["Dockerfile"]
+    assert "FROM build AS build-worker\n" in text
+    assert "COPY --from=build-worker /out/worker /usr/local/bin/worker\n" in text
 
 
 def test_workspace_and_local_replace_module_files() -> None:

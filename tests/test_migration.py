@@ -55,7 +55,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """A real plan, with the fields compare reads set by hand."""
     repo = write_repo(tmp_path_factory.mktemp("plan"), {"go.mod": GO_MOD, "main.go": MAIN})
     base = api.plan(repo, {})[1]
-    binary = BinaryPlan("etcd-server", ".", "example.com/etcd", "etcd", "etcd-server", (2379,), True)
+    binary = BinaryPlan("etcd-server", ".", "example.com/etcd", "build", "etcd-server", (2379,), True)
     return dataclasses.replace(
         base,
         binaries=(binary,),

@@ -205,7 +205,6 @@ def _assemble(
         build_flags=build.flags,
         ldflags=build.ldflags,
         version_symbols=build.symbols,
-        build_together=binaries_mod.build_together(binaries),
         binaries=binaries,
         builder_package_manager="apk" if cgo.builder_variant == "alpine" else "apt",
         builder_packages=cgo.builder_packages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 
@@ -195,13 +196,12 @@ def binary_plans(project: Project, mains: list[Main], options: Options, notes: N
         primary = index == len(mains) - 1
         ports = _ports(project, main, primary, options, notes)
         package = "." if main.dir == "." else f"./{main.dir}"
-        go_name = default_binary_name(main.import_path)
         plans.append(
             BinaryPlan(
                 main.binary,
                 main.dir,
                 package,
-                go_name,
+                "build",
                 _stage_name(main.binary, taken),
                 ports,
                 primary,
@@ -209,7 +209,16 @@ def binary_plans(project: Project, mains: list[Main], options: Options, notes: N
                 environment=_environment(main, ports),
             )
         )
-    return tuple(plans)
+    return _compile_stages(plans, taken)
+
+
+def _compile_stages(plans: list[BinaryPlan], taken: set[str]) -> tuple[BinaryPlan, ...]:
+    """Several binaries compile each in a stage of its own (`build-<stage>`, FROM build): a
+    target compiles only its binary and what it imports, and building every target runs the
+    compiles in parallel on the shared module and build caches. One binary compiles in `build`."""
+    if len(plans) == 1:
+        return tuple(plans)
+    return tuple(dataclasses.replace(p, build_stage=_stage_name(f"build-{p.stage}", taken)) for p in plans)
 
 
 def _healthcheck(main: Main, primary: bool, options: Options, notes: Notes) -> tuple[str, ...]:
@@ -250,11 +259,3 @@ def version_symbols(mains: list[Main], notes: Notes) -> tuple[str, ...]:
         where = "; ".join(f"{m.version_var.file}:{m.version_var.line}" for m in mains if m.version_var)
         notes.decide("version", ", ".join(unique), f"set from the VERSION build argument with -X ({where})")
     return unique
-
-
-def build_together(binaries: tuple[BinaryPlan, ...]) -> bool:
-    """Whether the binaries build in one `go build -o /out/` (one compile of shared packages),
-    those named otherwise than the go command's default renamed after it; binaries whose
-    default names collide build one by one."""
-    go_names = [b.go_name for b in binaries]
-    return len(binaries) > 1 and len(set(go_names)) == len(go_names)
