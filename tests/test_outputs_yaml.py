@@ -122,7 +122,16 @@ def test_compose_publishes_the_detected_ports_of_each_binary() -> None:
     services = _load(files[COMPOSE])["services"]
     assert services["shop-api"]["ports"] == ["8080:8080"]
     assert "ports" not in services["worker"] and "ports" not in services["shop"]
-    assert _stages(files["Dockerfile"]) == ["build", "runtime", "shop-api", "worker", "shop"]
+    assert _stages(files["Dockerfile"]) == [
+        "build",
+        "build-shop-api",
+        "build-worker",
+        "build-shop",
+        "runtime",
+        "shop-api",
+        "worker",
+        "shop",
+    ]
 
 
 def test_compose_sets_the_environment_default_the_program_reads() -> None:
