@@ -158,6 +158,7 @@ class Main:
     role_evidence: tuple[Evidence, ...] = ()
     tags: tuple[str, ...] = ()
     program_file: str | None = None  # a `//go:build ignore` program (`go run file.go`), not a package
+    imports: tuple[str, ...] = ()  # the packages outside the repository its closure imports (std and modules)
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,7 @@ class Plan:
     build_flags: tuple[str, ...]
     ldflags: str
     version_symbols: tuple[str, ...]
+    warm_packages: tuple[str, ...]  # compiled before the sources are copied (gogen/plan/warm.py)
     binaries: tuple[BinaryPlan, ...]
     builder_package_manager: Literal["apk", "apt"]
     builder_packages: tuple[str, ...]

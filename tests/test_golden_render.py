@@ -92,8 +92,16 @@ def test_buildkit_parser_reads_the_design_rules(name: str, text: str) -> None:
     compiles = froms[1:runtime]
     for stage in compiles:
         assert stage.value[0] == "build" and stage.value[-1].startswith("build-"), "compile stages derive from build"
-    build_runs = [c for c in builder if c.cmd == "RUN" and "go build" in c.value[0]]
+    go_runs = [c for c in builder if c.cmd == "RUN" and "go build" in c.value[0]]
+    build_runs = [c for c in go_runs if " -o /out/" in c.value[0]]
+    warm_runs = [c for c in go_runs if c not in build_runs]
     assert len(build_runs) == max(1, len(compiles)), "one compile step per binary"
+    assert len(warm_runs) <= 1, "at most one warm-up step"
+    for run in warm_runs:
+        assert run.start_line < build_runs[0].start_line
+        assert "--mount=type=bind,target=." not in run.flags, "the warm-up sees only the module files"
+        copies_all = [c for c in builder if c.cmd == "COPY" and c.value[:1] == (".",)]
+        assert all(run.start_line < c.start_line for c in copies_all), "the warm-up comes before the sources"
     for run in build_runs:
         assert "-trimpath" in run.value[0] and "-buildvcs=false" in run.value[0]
         assert '-ldflags="-s -w' in run.value[0]

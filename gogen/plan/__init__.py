@@ -16,7 +16,7 @@ from gogen.images import golang_image
 from gogen.model import BinaryPlan, Main, Plan, Project
 from gogen.plan import binaries as binaries_mod
 from gogen.plan import cgo as cgo_mod
-from gogen.plan import context_policy, image_policy, modules
+from gogen.plan import context_policy, image_policy, modules, warm
 from gogen.plan.binaries import BIN_DIR, select_mains
 from gogen.plan.cgo import CgoChoice
 from gogen.plan.context_policy import needed_paths
@@ -205,6 +205,7 @@ def _assemble(
         build_flags=build.flags,
         ldflags=build.ldflags,
         version_symbols=build.symbols,
+        warm_packages=warm.warm_packages(project, mains, options.strategy, notes),
         binaries=binaries,
         builder_package_manager="apk" if cgo.builder_variant == "alpine" else "apt",
         builder_packages=cgo.builder_packages

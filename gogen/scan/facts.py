@@ -27,6 +27,7 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 @dataclass
 class PackageFacts:
     local_deps: dict[Package, None] = field(default_factory=dict)  # an ordered set
+    imports: dict[str, None] = field(default_factory=dict)  # standard-library and module packages, ordered
     cgo_required: list[Evidence] = field(default_factory=list)
     cgo_optional: list[Evidence] = field(default_factory=list)
     cgo_libraries: list[CgoLibrary] = field(default_factory=list)
@@ -94,12 +95,16 @@ def _imports(
             facts.ca_certs.append(evidence(path))
         if path == "time/tzdata":
             facts.tzdata_embedded = True
+        if path == "C":
+            continue
         if knowledge.is_std(path):
+            facts.imports[path] = None
             continue
         local = resolve(path)
         if local is not None:
             facts.local_deps[local] = None
             continue
+        facts.imports[path] = None
         if knowledge.cgo_module(path) is not None:
             where = evidence(path)
             facts.cgo_required.append(where)

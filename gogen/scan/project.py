@@ -427,6 +427,7 @@ def _main(
         goos=candidate.goos,
         files=tuple(sorted(file_rel(package, f) for f in candidate.files)),
         closure=tuple(p.dir for p in closure.packages if not p.dir.startswith("vendor/")),
+        imports=tuple(sorted({path for facts in closure.facts for path in facts.imports})),
         cgo=_cgo(closure),
         embeds=tuple(sorted(set(embeds), key=lambda e: (e.file, e.line, e.pattern))),
         ports=tuple(sorted(set(ports), key=lambda p: (p.file, p.line, p.port))),

@@ -128,6 +128,22 @@ def test_a_source_edit_downloads_no_module(lab: Lab, tmp_path: Path) -> None:
     assert f"{step} CACHED" in log.stdout + log.stderr, "the download step must come from the cache"
 
 
+def test_after_the_layers_warm_up_a_source_edit_compiles_only_the_module(lab: Lab, tmp_path: Path) -> None:
+    """The layers strategy's warm-up layer holds the compiled standard library and what the primary
+    imports: in the build stage (warm-up + sources; with several binaries each compiles in its own
+    stage), compiling the primary compiles the module's own packages and nothing else."""
+    repo = prepared("multi-cmd", tmp_path, strategy="layers")
+    lab.build(repo, "gogen-e2e/multi-cmd:warm-build", "--target", "build")
+    shop = next(m for m in api.scan(repo).mains if m.binary == "shop")
+    result = lab.docker_run(
+        "run", "--rm", "--network=host", "gogen-e2e/multi-cmd:warm-build",
+        "go", "build", "-x", "-trimpath", "-buildvcs=false", "-o", "/tmp/program", "./cmd/shop",
+    )  # fmt: skip
+    compiled = [line.split(" -p ", 1)[1].split()[0] for line in result.stderr.splitlines() if "/compile " in line]
+    own = {"main"} | {f"example.com/shop/{d}" for d in shop.closure if d != shop.dir}
+    assert compiled and set(compiled) <= own, compiled
+
+
 def test_a_new_requirement_fetches_only_itself(lab: Lab, tmp_path: Path) -> None:
     repo = prepared("deps", tmp_path)
     # A go.mod no earlier run has seen (so no cached layer answers for the download step),
