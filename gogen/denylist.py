@@ -107,6 +107,8 @@ BASE_IGNORE: tuple[tuple[str, tuple[str, ...]], ...] = (
             ".dockerignore",
             "compose*.y*ml",
             "docker-compose*.y*ml",
+            "docker-bake*.hcl",
+            "docker-bake*.json",
             "gogen.toml",
             ".github",
             ".gitlab-ci.yml",

@@ -22,9 +22,10 @@ from gogen.errors import GogenError
 from gogen.model import Plan
 
 OUTPUTS = {"Dockerfile": "profiles/{profile}.j2", ".dockerignore": "dockerignore.j2"}
-# Files written only when the plan asks for them (gogen.toml: compose, ci, docker_readme).
+# Files written only when the plan asks for them (gogen.toml: compose, bake, ci, docker_readme).
 OPTIONAL_OUTPUTS = {
     "compose.yaml": "compose.yaml.j2",
+    "docker-bake.hcl": "docker-bake.hcl.j2",
     ".github/workflows/docker.yml": "github-workflow.yml.j2",
     "README.Docker.md": "README.Docker.md.j2",
 }

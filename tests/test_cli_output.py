@@ -171,7 +171,7 @@ def test_exit_codes_and_completion_are_in_the_top_help() -> None:
         (("--bogux",), "gogen: error: no such option: --bogux (see `gogen --help`)\n"),
         (("ci",), "gogen: error: missing argument PROVIDER (see `gogen ci --help`)\n"),
         (("frobnicate",), "gogen: error: no such command 'frobnicate' (see `gogen --help`)\n"),
-        (("init", "--bnary", "x"), "gogen: error: no such option: --bnary (did you mean --binary"),
+        (("init", "--binray", "x"), "gogen: error: no such option: --binray (did you mean --binary"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(shop: Path, args: tuple[str, ...], message: str) -> None:

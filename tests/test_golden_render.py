@@ -144,10 +144,10 @@ OUTPUT_CASES = ("multi-cmd", "deps", "cgo-sqlite", "private-modules")
 
 @pytest.mark.parametrize("case", OUTPUT_CASES)
 def test_optional_outputs_match_golden(case: str, update_golden: bool) -> None:
-    """compose.yaml, the GitHub workflow and README.Docker.md, with the fixture's own settings."""
+    """compose.yaml, docker-bake.hcl, the GitHub workflow and README.Docker.md, with the fixture's own settings."""
     repo = FIXTURES / case / "repo"
-    overrides: dict[str, object] = {"compose": True, "ci": "github", "docker_readme": True}
+    overrides: dict[str, object] = {"compose": True, "bake": True, "ci": "github", "docker_readme": True}
     files = render(plan(api.scan(repo), api.options(repo, overrides)))
     folder = FIXTURES / case / "expected" / "outputs"
-    for output in ("compose.yaml", ".github/workflows/docker.yml", "README.Docker.md"):
+    for output in ("compose.yaml", "docker-bake.hcl", ".github/workflows/docker.yml", "README.Docker.md"):
         check_golden(folder / output.rsplit("/", 1)[-1], files[output], update_golden)

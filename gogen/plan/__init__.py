@@ -137,6 +137,7 @@ def _build(
 def _outputs(options: Options) -> tuple[str, ...]:
     wanted = (
         ("compose.yaml", options.compose),
+        ("docker-bake.hcl", options.bake),
         (".github/workflows/docker.yml", options.ci == "github"),
         ("README.Docker.md", options.docker_readme),
     )

@@ -12,7 +12,8 @@ from gogen.scan.project import default_binary_name
 from gogen.scan.roles import RELEASE_SOURCES
 from gogen.settings import Options, normalise_dir
 
-_STAGE_BAD = re.compile(r"[^a-z0-9_.-]")
+# Stage names are also bake target and image names: [a-z0-9_-] suits all three.
+_STAGE_BAD = re.compile(r"[^a-z0-9_-]")
 # Where every final stage installs the binaries (COPY, ENTRYPOINT, HEALTHCHECK, gogen verify).
 BIN_DIR = "/usr/local/bin"
 

@@ -208,6 +208,14 @@ class Options:
         False,
         Spec("also write compose.yaml (one service per binary)", written="nonempty", flag="--compose"),
     )
+    bake: bool = setting(
+        False,
+        Spec(
+            "also write docker-bake.hcl (one target per binary: `docker buildx bake` builds them all)",
+            written="nonempty",
+            flag="--bake",
+        ),
+    )
     docker_readme: bool = setting(
         False,
         Spec(
