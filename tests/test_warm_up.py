@@ -75,4 +75,21 @@ def test_the_warm_up_comes_after_the_download_and_before_the_sources() -> None:
     warm = next(i for i, line in enumerate(lines) if line.endswith("go build -trimpath -buildvcs=false \\"))
     sources = lines.index("COPY . .")
     assert download < warm < sources
-    assert lines[warm + 1 : warm + 3] == ["       example.com/greet \\", "       example.com/rand2 \\"]
+    assert lines[warm + 1] == "       example.com/greet example.com/rand2 flag fmt log net/http os time \\"
+
+
+def test_a_long_list_wraps_between_packages_never_inside_one(tmp_path: Path) -> None:
+    packages = [f"example.com/very-long-module-name-{i}/pkg" for i in range(30)]
+    imports = "\n".join(f'\t_ "{p}"' for p in packages)
+    repo = write_repo(
+        tmp_path / "r",
+        {
+            "go.mod": "module example.com/r\n\ngo 1.22\n",
+            "main.go": f"package main\n\nimport (\n{imports}\n)\n\nfunc main() {{}}\n",
+        },
+    )
+    text = render(plan(api.scan(repo), Options(strategy="layers")))["Dockerfile"]
+    listed = [line for line in text.splitlines() if line.startswith("       ")]
+    assert len(listed) > 5 and all(len(line) <= 112 for line in listed)
+    words = " ".join(line.removesuffix(" \\").strip() for line in listed).split()
+    assert words == sorted(packages)
