@@ -100,8 +100,9 @@ def _project_tags(mains: list[Main], options: Options, notes: Notes) -> list[str
         if main.tags != primary.tags:
             notes.warn(
                 "build-tags-differ",
-                f"{main.dir} is built with -tags {','.join(main.tags) or '(none)'} by the project, but every binary "
-                f"builds with one set of tags: using the primary's ({','.join(primary.tags) or 'none'}); set tags = [...]",
+                f"{main.dir} is built with -tags {','.join(main.tags) or '(none)'} by the project, but every "
+                f"binary builds with one set of tags: the primary's ({','.join(primary.tags) or 'none'}); "
+                "set tags = [...]",
             )
     if primary.tags:
         where = next((f" ({e.file}:{e.line})" for e in primary.role_evidence if e.line), "")
