@@ -70,12 +70,15 @@ stop proxy.py "$LAB/proxy.pid" 5
 rm -f "$LAB/proxy.port" "$LAB/proxy.tls.port"
 
 # Containers left running would keep dockerd busy: stop them first (best effort).
-if [ -S "$LAB/docker.sock" ] && [ -x /usr/bin/docker ]; then
-    ids=$(DOCKER_HOST=unix://$LAB/docker.sock timeout 10 /usr/bin/docker ps -q 2>/dev/null || true)
+# The lab's client (Debian sid's, see up.sh), or an older lab's.
+client=$LAB/cache/engine-sid/usr/bin/docker
+[ -x "$client" ] || client=/usr/bin/docker
+if [ -S "$LAB/docker.sock" ] && [ -x "$client" ]; then
+    ids=$(DOCKER_HOST=unix://$LAB/docker.sock timeout 10 "$client" ps -q 2>/dev/null || true)
     if [ -n "$ids" ]; then
         log "stopping containers: $(echo "$ids" | tr '\n' ' ')"
         # shellcheck disable=SC2086
-        DOCKER_HOST=unix://$LAB/docker.sock timeout 60 /usr/bin/docker stop -t 5 $ids >/dev/null 2>&1 || true
+        DOCKER_HOST=unix://$LAB/docker.sock timeout 60 "$client" stop -t 5 $ids >/dev/null 2>&1 || true
     fi
 fi
 stop dockerd "$LAB/dockerd.pid" 30

@@ -95,7 +95,7 @@ unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH || true
 # --------------------------------------------------------------------------------------------
 # 1. packages
 # --------------------------------------------------------------------------------------------
-PKGS=(docker.io containerd runc debootstrap busybox-static musl-tools python3 curl ca-certificates tzdata
+PKGS=(runc debootstrap busybox-static musl-tools python3 curl ca-certificates tzdata
     debian-archive-keyring openssl)
 missing=()
 for p in "${PKGS[@]}"; do
@@ -106,7 +106,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    # policy-rc.d: never let the package start the system docker service.
+    # policy-rc.d: never let a package start a system service.
     had_policy=0
     [ -e /usr/sbin/policy-rc.d ] && had_policy=1
     if [ $had_policy = 0 ]; then
@@ -118,6 +118,65 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
     log "packages: all present (${PKGS[*]})"
 fi
+# --------------------------------------------------------------------------------------------
+# 1b. the engine: what users run today, from Debian sid (docker.io 28 with its BuildKit,
+#     containerd 2, the buildx and compose plugins, the distribution registry), downloaded and
+#     unpacked with dpkg -x into $ENGINE (nothing installed). runc comes from the host (sid's
+#     needs a newer glibc than bookworm's); tini-static is dockerd's `docker-init`.
+# --------------------------------------------------------------------------------------------
+# A private package list for Debian SUITE under $CACHE (the host's apt state is never touched),
+# refreshed daily; sets APT_OPTS for apt-get/apt-cache.
+private_apt() { # suite
+    local suite=$1 dir=$CACHE/apt-$1
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $suite main" >"$dir/sources.list"
+    APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o Dir::State::status=/dev/null
+        -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
+    if [ -z "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ]; then
+        log "apt-get update of a private Debian $suite package list ($dir)" >&2
+        apt-get -q "${APT_OPTS[@]}" update >&2
+        touch "$dir/updated"
+    fi
+}
+
+# Download Debian packages from SUITE and unpack them into DEST (dpkg -x: nothing is installed).
+fetch_debs() { # suite dest package...
+    local suite=$1 dest=$2 debs
+    shift 2
+    private_apt "$suite"
+    debs=$WORK/debs-$(basename "$dest")
+    mkdir -p "$debs"
+    (cd "$debs" && apt-get -q "${APT_OPTS[@]}" download "$@" >&2) || die "downloading $* from Debian $suite failed"
+    rm -rf "$dest.tmp"
+    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$dest.tmp"; done
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+}
+
+ENGINE_SUITE=sid
+ENGINE_PKGS=(docker.io docker-cli docker-buildx docker-compose containerd docker-registry tini-static)
+ENGINE=$CACHE/engine-$ENGINE_SUITE
+if [ ! -x "$ENGINE/usr/sbin/dockerd" ] || [ "$(cat "$ENGINE/.packages" 2>/dev/null)" != "${ENGINE_PKGS[*]}" ]; then
+    log "fetching ${ENGINE_PKGS[*]} from Debian $ENGINE_SUITE (dpkg -x into $ENGINE)"
+    fetch_debs "$ENGINE_SUITE" "$ENGINE" "${ENGINE_PKGS[@]}"
+    echo "${ENGINE_PKGS[*]}" >"$ENGINE/.packages"
+fi
+# What dockerd and containerd find on PATH: the shim, docker-init, runc (the host's).
+mkdir -p "$LAB/bin"
+ln -sfn "$ENGINE/usr/bin/tini-static" "$LAB/bin/docker-init"
+ENGINE_PATH=$LAB/bin:$ENGINE/usr/sbin:$ENGINE/usr/bin:$PATH
+DOCKER=$ENGINE/usr/bin/docker
+# The client's plugins (buildx, compose) live in the lab's own client configuration.
+export DOCKER_CONFIG=$LAB/client
+mkdir -p "$DOCKER_CONFIG/cli-plugins"
+for plugin in docker-buildx docker-compose; do
+    ln -sfn "$ENGINE/usr/libexec/docker/cli-plugins/$plugin" "$DOCKER_CONFIG/cli-plugins/$plugin"
+done
+ENGINE_VERSION=$("$ENGINE/usr/sbin/dockerd" --version | sed -E 's/^Docker version ([^,]+),.*/\1/')
+REGISTRY_BIN=$ENGINE/usr/bin/docker-registry
+log "engine: dockerd $ENGINE_VERSION, $("$DOCKER" buildx version | cut -d' ' -f1-2), $("$ENGINE/usr/bin/containerd" --version | cut -d' ' -f2-3)"
+
 if [ ! -x "$GOROOT_HOST/bin/go" ]; then
     [ "$GOROOT_HOST" = /usr/lib/go-1.23 ] || die "no Go toolchain at $GOROOT_HOST"
     log "installing Go 1.23 (scripts/install-go.sh)"
@@ -136,8 +195,8 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 engine_answers() { timeout 10 "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 start_containerd() {
-    # dockerd 20.10 would silently reuse a *system* containerd at /run/containerd/containerd.sock
-    # if one runs; an explicit private containerd keeps the lab private on any machine.
+    # dockerd would silently reuse a *system* containerd at /run/containerd/containerd.sock if
+    # one runs; an explicit private containerd keeps the lab private on any machine.
     mkdir -p "$LAB/containerd" "$EXEC/containerd"
     cat >"$LAB/containerd.toml" <<EOF
 version = 2
@@ -157,7 +216,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   path = "$LAB/containerd/opt"
 EOF
     log "starting private containerd (log $LAB/containerd.log)"
-    setsid containerd --config "$LAB/containerd.toml" </dev/null >>"$LAB/containerd.log" 2>&1 9>&- &
+    PATH=$ENGINE_PATH setsid "$ENGINE/usr/bin/containerd" --config "$LAB/containerd.toml" </dev/null >>"$LAB/containerd.log" 2>&1 9>&- &
     echo $! >"$LAB/containerd.pid"
     for _ in $(seq 1 100); do
         [ -S "$EXEC/containerd/containerd.sock" ] && return 0
@@ -168,6 +227,13 @@ EOF
     die "containerd did not start"
 }
 
+server_version() { timeout 10 "$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null; }
+if alive "$LAB/dockerd.pid" && engine_answers && [ "$(server_version)" != "$ENGINE_VERSION" ]; then
+    # An engine of an earlier lab (dockerd 20.10, or another sid release): the images and the
+    # build cache stay; the daemons are replaced.
+    log "dockerd $(server_version) is not the lab's engine ($ENGINE_VERSION): restarting the lab's daemons"
+    bash "$HERE/down.sh"
+fi
 if alive "$LAB/dockerd.pid" && engine_answers; then
     log "dockerd already running (pid $(cat "$LAB/dockerd.pid"), $DOCKER_HOST)"
 else
@@ -180,14 +246,14 @@ else
         start_containerd
     fi
     log "starting private dockerd: data-root $LAB/docker, exec-root $EXEC, socket $SOCK (log $LAB/dockerd.log)"
-    setsid dockerd \
+    PATH=$ENGINE_PATH setsid "$ENGINE/usr/sbin/dockerd" \
         --data-root "$LAB/docker" \
         --exec-root "$EXEC" \
         --pidfile "$LAB/dockerd.pid" \
         --containerd "$EXEC/containerd/containerd.sock" \
         -H "unix://$SOCK" \
         --storage-driver=overlay2 \
-        --iptables=false --ip-masq=false --ip-forward=false --bridge=none \
+        --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false --bridge=none \
         --userland-proxy=false \
         </dev/null >>"$LAB/dockerd.log" 2>&1 9>&- &
     dpid=$!
@@ -389,36 +455,6 @@ go_versions() {
         grep -vE '^[[:space:]]*(#|$)' "$HERE/go-versions.txt" || true
         echo "${GOGEN_LAB_GO_VERSIONS:-}" | tr -s ', ' '\n'
     } | sed '/^$/d' | sort -uV
-}
-
-# A private package list for Debian SUITE under $CACHE (the host's apt state is never touched),
-# refreshed daily; sets APT_OPTS for apt-get/apt-cache.
-private_apt() { # suite
-    local suite=$1 dir=$CACHE/apt-$1
-    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $suite main" >"$dir/sources.list"
-    APT_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o Dir::State::status=/dev/null
-        -o APT::Get::List-Cleanup=false -o APT::Sandbox::User=root)
-    if [ -z "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ]; then
-        log "apt-get update of a private Debian $suite package list ($dir)" >&2
-        apt-get -q "${APT_OPTS[@]}" update >&2
-        touch "$dir/updated"
-    fi
-}
-
-# Download Debian packages from SUITE and unpack them into DEST (dpkg -x: nothing is installed).
-fetch_debs() { # suite dest package...
-    local suite=$1 dest=$2 debs
-    shift 2
-    private_apt "$suite"
-    debs=$WORK/debs-$(basename "$dest")
-    mkdir -p "$debs"
-    (cd "$debs" && apt-get -q "${APT_OPTS[@]}" download "$@" >&2) || die "downloading $* from Debian $suite failed"
-    rm -rf "$dest.tmp"
-    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$dest.tmp"; done
-    rm -rf "$dest"
-    mv "$dest.tmp" "$dest"
 }
 
 # A Go toolchain for minor N: the host's for N <= host minor (GOTOOLCHAIN=local only refuses
@@ -909,19 +945,6 @@ fi
 "$DOCKER" image prune -f >/dev/null
 
 # --------------------------------------------------------------------------------------------
-# 5b. Docker Compose (the real one, Debian trixie's docker-compose v2 binary): the tests check
-#     the compose.yaml gogen writes with `docker-compose config` and build/run it.
-# --------------------------------------------------------------------------------------------
-COMPOSE_SUITE=trixie
-COMPOSE_DIR=$CACHE/compose-$COMPOSE_SUITE
-COMPOSE_BIN=$COMPOSE_DIR/usr/libexec/docker/cli-plugins/docker-compose
-if [ ! -x "$COMPOSE_BIN" ]; then
-    log "fetching docker-compose from Debian $COMPOSE_SUITE (dpkg -x into $COMPOSE_DIR)"
-    fetch_debs "$COMPOSE_SUITE" "$COMPOSE_DIR" docker-compose
-fi
-log "docker compose: $("$COMPOSE_BIN" version)"
-
-# --------------------------------------------------------------------------------------------
 # 6. module proxy
 # --------------------------------------------------------------------------------------------
 PROXY_DIR=$LAB/goproxy
@@ -1009,7 +1032,9 @@ export GOGEN_GOPROXY_TLS=https://127.0.0.1:$TLS_PORT
 export GOGEN_PRIVATE_NETRC=$PRIVATE_NETRC
 export GOGEN_LAB_CA=$TLS/ca.pem
 export GOGEN_PROXY_LOG=$LAB/proxy.log
-export GOGEN_COMPOSE=$COMPOSE_BIN
+export DOCKER_CONFIG=$DOCKER_CONFIG
+export GOGEN_COMPOSE=$DOCKER_CONFIG/cli-plugins/docker-compose
+export GOGEN_REGISTRY_BIN=$REGISTRY_BIN
 EOF
 mv "$LAB/env.tmp" "$LAB/env"
 log "wrote $LAB/env:"
