@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
 from gogen import context as context_mod
-from gogen import dockerignore, lock, safefs, write
+from gogen import dockerignore, images, lock, managed, registry, safefs, write
 from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
@@ -22,12 +23,15 @@ from gogen.scan.project import scan_project
 from gogen.settings import (
     CONFIG_FILE,
     Options,
+    Pins,
     SettingsError,
     config_text,
     key_line,
     layered,
     parse_config,
 )
+
+NO_PINS = Pins()
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Outcome:
 
     `migration`: how the repository's own root Dockerfile, hand-written (no gogen marker),
     differs from the one gogen writes; empty when there is none, gogen wrote it, or they agree.
+    `pins`: the pins recorded in gogen.toml by this run: resolved by `gogen pin`, or adopted
+    from generated files where a bot (Renovate, Dependabot) moved them.
     """
 
     project: Project
@@ -51,6 +57,7 @@ class Outcome:
     changes: tuple[write.FileChange, ...]
     written: bool
     migration: tuple[Difference, ...] = ()
+    pins: Pins = NO_PINS
 
     @property
     def refused(self) -> tuple[write.FileChange, ...]:
@@ -100,7 +107,7 @@ def options(path: Path, overrides: dict[str, object]) -> Options:
 
 # The settings the plan checks against the scan (a directory that must hold a main package):
 # its errors name where the value came from.
-CHECKED_AGAINST_SCAN = {"binaries": "--binary", "primary": "--primary"}
+CHECKED_AGAINST_SCAN = {"binaries": "--binary", "primary": "--primary", "go_version": "--go-version"}
 
 
 def value_sources(path: Path, overrides: dict[str, object]) -> dict[str, str]:
@@ -296,19 +303,24 @@ def _check_context(path: Path, the_plan: Plan, text: str) -> None:
         )
 
 
-def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
+def _generate(path: Path, overrides: dict[str, object], how: WriteOptions, resolved: Pins = NO_PINS) -> Outcome:
     """Scan, plan, render, compare with disk and (unless a dry run or a refusal) write.
 
     All or nothing: when any generated file is refused (gogen did not write it, or it was
     edited since), nothing is written. The whole run holds the repository's lock (shared for
     a dry run), so a second `gogen init` waits and then compares with what the first wrote.
+    `resolved` are pins `gogen pin` looked up; pins a bot moved in the generated files are
+    adopted too. Both are rendered and recorded in gogen.toml.
     """
     asked, path = path, module_root(path)
     with lock.held(path, exclusive=not how.dry_run):
-        project, the_plan, files = rendered(asked, overrides)
+        project, the_plan, files = rendered(asked, _with_pins(overrides, resolved))
+        pins = _merged(_moved_pins(path, the_plan, files), resolved)
+        if pins != resolved:
+            project, the_plan, files = rendered(asked, _with_pins(overrides, pins))
         _check_context(path, the_plan, files[".dockerignore"])
         existing = _repository_config(path)
-        files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing)
+        files[CONFIG_FILE] = config_text(_portable(path, options(path, overrides)), existing, pins)
         if not how.dry_run:
             write.clean_leftovers(path, files)
         changes = write.compare(path, files, how.force, user_owned=frozenset({CONFIG_FILE}))
@@ -316,7 +328,41 @@ def _generate(path: Path, overrides: dict[str, object], how: WriteOptions) -> Ou
         if not how.dry_run and not refused:
             write.apply(path, changes)
     written = not how.dry_run and not refused
-    return Outcome(project, the_plan, tuple(changes), written, _migration(project, the_plan))
+    return Outcome(project, the_plan, tuple(changes), written, _migration(project, the_plan), pins)
+
+
+def _with_pins(overrides: dict[str, object], pins: Pins) -> dict[str, object]:
+    """`overrides` with `pins` as the [images.digests] and [actions] values they set."""
+    return {**overrides, "digests": pins.digests or None, "actions": pins.actions or None}
+
+
+def _merged(moved: Pins, resolved: Pins) -> Pins:
+    """Pins a bot moved, then those `gogen pin` resolved (which win: they were just looked up)."""
+    digests = dict(moved.digests) | dict(resolved.digests)
+    actions = {name: (name, commit, version) for name, commit, version in (*moved.actions, *resolved.actions)}
+    return Pins(tuple(sorted(digests.items())), tuple(sorted(actions.values())))
+
+
+def _moved_pins(path: Path, the_plan: Plan, files: dict[str, str]) -> Pins:
+    """The pins that Renovate, Dependabot or another bot moved in the generated files on disk
+    (their marker says they are no longer those gogen wrote, and nothing else was edited),
+    where they differ from the plan's: image digests by gogen's reference, actions by name."""
+    images = {image.pulled_from: image for image in the_plan.images}
+    actions = {action.name: action for action in the_plan.actions}
+    digests: dict[str, str] = {}
+    moved_actions: dict[str, tuple[str, str, str]] = {}
+    for rel in files:
+        data = safefs.read_inside(path, rel)
+        text = "" if isinstance(data, safefs.Refused) else data.decode("utf-8", errors="replace")
+        for pin in managed.moved_pins(text):
+            image = images.get(pin.name) if pin.kind == "image" else None
+            if image is not None and pin.value != image.digest:
+                digests[image.ref] = pin.value
+            action = actions.get(pin.name) if pin.kind == "action" else None
+            commit, _, version = pin.value.partition("#")
+            if action is not None and commit.strip() != action.commit:
+                moved_actions[pin.name] = (pin.name, commit.strip(), version.strip() or action.version)
+    return Pins(tuple(sorted(digests.items())), tuple(sorted(moved_actions.values())))
 
 
 def _migration(project: Project, the_plan: Plan) -> tuple[Difference, ...]:
@@ -339,9 +385,16 @@ def _portable(path: Path, chosen: Options) -> Options:
     return chosen
 
 
-def init(path: Path, overrides: dict[str, object], how: WriteOptions) -> Outcome:
-    """Write Dockerfile, .dockerignore and gogen.toml for a repository."""
-    return _generate(path, overrides, how)
+def init(
+    path: Path,
+    overrides: dict[str, object],
+    how: WriteOptions,
+    pin: bool = False,
+    client: registry.Client | None = None,
+) -> Outcome:
+    """Write Dockerfile, .dockerignore and gogen.toml for a repository; with `pin`, every image
+    pinned by digest (as `gogen pin` does)."""
+    return _generate(path, overrides, how, resolve_pins(path, overrides, client) if pin else NO_PINS)
 
 
 def _require_config(path: Path, command: str) -> None:
@@ -368,11 +421,41 @@ def readme(path: Path) -> str:
     return rendered(path, {"docker_readme": True})[2]["README.Docker.md"]
 
 
-def check(path: Path) -> tuple[write.FileChange, ...]:
-    """The generated files whose content is not what gogen would write now (empty: all current)."""
+@dataclass(frozen=True)
+class CheckOutcome:
+    """`stale`: the generated files whose content is not what gogen would write now (empty: all
+    current). `moved_pins`: pins a bot moved in them, accepted (`gogen regen` records them)."""
+
+    stale: tuple[write.FileChange, ...]
+    moved_pins: Pins
+
+
+def check(path: Path) -> CheckOutcome:
+    """Whether the generated files are what gogen would write now; a pin a bot moved is accepted."""
     _require_config(path, "check")
     outcome = _generate(path, {}, WriteOptions(dry_run=True, force=True))
-    return tuple(c for c in outcome.changes if c.path != CONFIG_FILE and c.status != "unchanged")
+    stale = tuple(
+        change
+        for change in outcome.changes
+        if change.path != CONFIG_FILE
+        and change.status != "unchanged"
+        and not managed.same_but_pins_record(change.old or "", change.new)
+    )
+    return CheckOutcome(stale, outcome.pins)
+
+
+def resolve_pins(path: Path, overrides: dict[str, object], client: registry.Client | None = None) -> Pins:
+    """The digest of every image the generated Dockerfile names, read from its registry (through
+    the organisation's [images] mirror), by the reference gogen chose."""
+    client = client or registry.Client()
+    _, the_plan = plan(path, overrides)
+    return Pins(tuple((image.ref, client.digest(image.pulled_from)) for image in the_plan.images))
+
+
+def pin(path: Path, overrides: dict[str, object], how: WriteOptions, client: registry.Client | None = None) -> Outcome:
+    """Pin every image of the generated files by digest: resolve, record in gogen.toml, regenerate."""
+    _require_config(path, "pin")
+    return _generate(path, overrides, how, resolve_pins(path, overrides, client))
 
 
 def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) -> verify_mod.VerifyReport:
@@ -397,6 +480,45 @@ def verify(path: Path, target: str | None, options: verify_mod.VerifyOptions) ->
         progress=options.progress,
     )
     return verify_mod.verify(path, report.included, main.files[0], f"{the_plan.bin_dir}/{binary.name}", chosen)
+
+
+@dataclass(frozen=True)
+class ImagesUpdate:
+    """What `gogen images update` read and wrote: the cache file, the Go minors with their
+    latest patch, the frontend's minor, and the repositories the tags came from."""
+
+    file: Path
+    latest_patch: tuple[tuple[str, int], ...]
+    frontend_minor: str
+    sources: tuple[str, ...]
+
+
+def images_update(
+    path: Path, today: datetime.date | None = None, client: registry.Client | None = None
+) -> ImagesUpdate:
+    """Refresh gogen's image table from the registries (through the [images] mirrors that the
+    repository's settings name) into the user-level cache."""
+    client = client or registry.Client()
+    chosen = options(path, {})
+    golang = _mirrored("golang", images.image_prefix("golang"), chosen)
+    frontend = _mirrored("frontend", images.image_prefix("frontend"), chosen)
+    update = images.refreshed(client.tags(golang), client.tags(frontend), today or datetime.date.today())
+    target = images.cache_dir() / images.CACHE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write.atomic_write(target, images.update_text(update))
+    images.forget_table()
+    patches = tuple(update["golang"]["latest_patch"].items())
+    return ImagesUpdate(target, patches, update["frontend"]["minor"], (golang, frontend))
+
+
+def image_table() -> tuple[str, str | None]:
+    """Where gogen's image table comes from (with its date), and a note when it is stale."""
+    return images.table_source(), images.staleness(datetime.date.today())
+
+
+def _mirrored(kind: str, prefix: str, chosen: Options) -> str:
+    """The repository `prefix` (an image kind's) after the [images] mirror of `kind`, if any."""
+    return dict(chosen.images).get(kind, prefix)
 
 
 def to_json(value: object) -> str:

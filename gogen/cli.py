@@ -76,6 +76,13 @@ app = typer.Typer(
 )
 templates_app = typer.Typer(help="List or export the templates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
+images_app = typer.Typer(
+    help="gogen's table of Go releases and image tags: show it, or refresh it from the registries.",
+    short_help="Show or refresh gogen's table of Go releases.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(images_app, name="images")
 
 # ---------------------------------------------------------------------------------------------
 # Output: how much is printed, and whether in colour
@@ -227,6 +234,9 @@ DiffOpt = Annotated[
         show_default=False,
         help="Print a unified diff of every change (default: off for init and ci, on for regen unless -q).",
     ),
+]
+PinOpt = Annotated[
+    bool, typer.Option("--pin", help="Pin every image by digest, read from its registry (as gogen pin does).")
 ]
 DefaultsOpt = Annotated[
     Path | None,
@@ -420,13 +430,34 @@ def init(
     dry_run: DryRunOpt = False,
     diff: DiffOpt = None,
     force: ForceOpt = False,
+    pin: PinOpt = False,
 ) -> None:
     """Write Dockerfile, .dockerignore and gogen.toml for the repository.
 
     DIR is the Go repository (default: the current directory).
     """
-    outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run))
+    outcome = api.init(path, overrides, api.WriteOptions(force=force, dry_run=dry_run), pin=pin)
     _report_outcome(outcome, dry_run, diff if diff is not None else False, _command_line("init", path))
+
+
+@app.command("pin", cls=GogenCommand, short_help="Pin every image by digest, from its registry.")
+@with_output
+def pin_command(
+    path: PathArg = Path("."),
+    dry_run: DryRunOpt = False,
+    diff: DiffOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Pin every image the Dockerfile names by digest (name:tag@sha256:...), read from its registry
+    (through the [images] mirror); record the pins in gogen.toml and regenerate the files.
+
+    Run it again to move the pins to the tags' current images. Renovate and Dependabot can keep
+    them current too: `gogen check` and `gogen regen` accept a digest a bot moved.
+
+    DIR is the Go repository (default: the current directory).
+    """
+    outcome = api.pin(path, {}, api.WriteOptions(force=force, dry_run=dry_run))
+    _report_outcome(outcome, dry_run, diff if diff is not None else not OUTPUT.quiet, _command_line("pin", path))
 
 
 @app.command(cls=GogenCommand, short_help="Regenerate the files, following gogen.toml.")
@@ -478,7 +509,10 @@ def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool, command: st
         plan = outcome.plan
         _out(report.plan_summary(plan) if OUTPUT.verbose else report.decisions_table(plan))
         _err(report.warning_lines(plan))
+        _stale_table_note()
         _out("\n")
+    if not OUTPUT.quiet:
+        _out("".join(report.pin_lines(outcome.pins, "would record the pin of" if dry_run else "recorded the pin of")))
     _status_lines(outcome, dry_run, command)
     if diff:
         paint = OUTPUT.paint(sys.stdout)
@@ -491,6 +525,13 @@ def _report_outcome(outcome: api.Outcome, dry_run: bool, diff: bool, command: st
         if not dry_run:
             _err("gogen: nothing written: a file was refused (see above)\n")
         raise typer.Exit(1)
+
+
+def _stale_table_note() -> None:
+    """Say so on stderr when gogen's image table is more than six months old."""
+    note = api.image_table()[1]
+    if note:
+        _err(f"gogen: note: {note}\n")
 
 
 def _status_lines(outcome: api.Outcome, dry_run: bool, command: str) -> None:
@@ -532,7 +573,11 @@ def check(path: PathArg = Path(".")) -> None:
 
     DIR is the Go repository (default: the current directory).
     """
-    stale = api.check(path)
+    result = api.check(path)
+    stale = result.stale
+    if not OUTPUT.quiet:
+        _err(report.moved_pin_lines(result.moved_pins))
+        _stale_table_note()
     if not stale:
         if not OUTPUT.quiet:
             _out("gogen: generated files are up to date\n")
@@ -566,6 +611,26 @@ def templates_export(
     for written in api.templates_export(directory):
         if not OUTPUT.quiet:
             _out(f"exported {written}\n")
+
+
+@images_app.command("show", cls=GogenCommand)
+@with_output
+def images_show() -> None:
+    """Where gogen's image table comes from and how old it is, and what it makes gogen choose."""
+    source, note = api.image_table()
+    _out(report.images_summary(source, note))
+
+
+@images_app.command("update", cls=GogenCommand)
+@with_output
+def images_update(path: PathArg = Path(".")) -> None:
+    """Read the golang and docker/dockerfile tags from their registries into gogen's image table
+    (a user-level cache, laid over the table gogen ships; delete it to go back).
+
+    DIR is a repository whose [images] mirrors (gogen.toml or the defaults file) to read them
+    through (default: the current directory).
+    """
+    _out(report.images_update_summary(api.images_update(path)))
 
 
 @app.command(cls=GogenCommand)

@@ -6,10 +6,14 @@ without touching code. Every reference gogen emits comes from here.
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from gogen.errors import GogenError
@@ -27,10 +31,85 @@ class ImageRef:
     note: str
 
 
+CACHE_FILE = "images.toml"
+STALE_AFTER = datetime.timedelta(days=183)
+
+
+def cache_dir() -> Path:
+    """Where `gogen images update` keeps its refreshed table: GOGEN_CACHE_DIR, else
+    $XDG_CACHE_HOME/gogen, else ~/.cache/gogen."""
+    if os.environ.get("GOGEN_CACHE_DIR"):
+        return Path(os.environ["GOGEN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gogen"
+
+
 @cache
-def table() -> dict[str, Any]:
+def shipped_table() -> dict[str, Any]:
+    """The table in gogen's package data: the offline fallback."""
     text = resources.files("gogen").joinpath("data/images.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+@cache
+def cached_update() -> dict[str, Any] | None:
+    """The refreshed table `gogen images update` wrote, when it is readable and well-formed."""
+    try:
+        update = tomllib.loads((cache_dir() / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    patches = update.get("golang", {}).get("latest_patch")
+    minor = update.get("frontend", {}).get("minor")
+    if not isinstance(update.get("updated"), datetime.date) or not isinstance(patches, dict) or not patches:
+        return None
+    if not all(re.fullmatch(r"1\.[0-9]+", k) and isinstance(v, int) and 0 <= v < 1000 for k, v in patches.items()):
+        return None
+    if not isinstance(minor, str) or not re.fullmatch(r"1\.[0-9]{1,3}", minor):
+        return None
+    return update
+
+
+@cache
+def table() -> dict[str, Any]:
+    """The image table: gogen's, with a newer `gogen images update` laid over it (Go releases
+    and the frontend's minor; the runtime images stay gogen's)."""
+    shipped = shipped_table()
+    update = cached_update()
+    if update is None or update["updated"] <= shipped["updated"]:
+        return shipped
+    golang = {
+        **shipped["golang"],
+        "latest_patch": {**shipped["golang"]["latest_patch"], **update["golang"]["latest_patch"]},
+    }
+    frontend = {**shipped["frontend"], "minor": update["frontend"]["minor"]}
+    return {**shipped, "updated": update["updated"], "golang": golang, "frontend": frontend}
+
+
+def table_source() -> str:
+    """Where the table comes from, with its date: for `gogen images` and the staleness note."""
+    used = table()
+    origin = (
+        "gogen's own" if used is shipped_table() else f"updated by `gogen images update` ({cache_dir() / CACHE_FILE})"
+    )
+    return f"{origin}, {used['updated']}"
+
+
+def staleness(today: datetime.date) -> str | None:
+    """A note when the table is more than six months old on `today`, else None."""
+    updated: datetime.date = table()["updated"]
+    if today - updated <= STALE_AFTER:
+        return None
+    months = (today - updated).days // 30
+    return (
+        f"gogen's image table is from {updated} ({months} months old): newer Go releases and image tags may "
+        "exist; run `gogen images update` (or upgrade gogen)"
+    )
+
+
+def forget_table() -> None:
+    """Read the table again on next use (after `gogen images update` wrote a new one)."""
+    for loader in (cached_update, table):
+        loader.cache_clear()
 
 
 def golang_image(version: str, variant: Variant) -> ImageRef:
@@ -64,6 +143,31 @@ def golang_image(version: str, variant: Variant) -> ImageRef:
     return ImageRef(ref, True, "")
 
 
+def _latest_patches() -> dict[int, int]:
+    """Each Go minor the table knows and its latest patch release: {27: 1} for 1.27.1."""
+    return {int(minor.split(".")[1]): patch for minor, patch in table()["golang"]["latest_patch"].items()}
+
+
+def known_minors() -> frozenset[int]:
+    """The Go minor releases the table knows."""
+    return frozenset(_latest_patches())
+
+
+def newest_minor() -> int:
+    """The newest Go minor release in the table (27 for Go 1.27)."""
+    return max(_latest_patches())
+
+
+def supported_minors() -> tuple[int, ...]:
+    """The Go releases that still get security fixes: the two newest minors (Go's release policy)."""
+    return tuple(sorted(_latest_patches())[-2:])
+
+
+def minor_tag_release(minor: int) -> str:
+    """What the minor tag `golang:1.N` provides: its latest patch release, `1.N.P`."""
+    return f"1.{minor}.{_latest_patches()[minor]}"
+
+
 def known_go_versions() -> list[str]:
     """Every Go version (minor and patch spellings) the table vouches for."""
     versions = []
@@ -93,8 +197,17 @@ def image_prefix(kind: str) -> str:
     if kind == "golang":
         registry: str = table()["golang"]["registry"]
         return registry
+    if kind == "frontend":
+        frontend: str = table()["frontend"]["prefix"]
+        return frontend
     prefix: str = table()["runtime"][kind]["prefix"]
     return prefix
+
+
+def frontend_image(minor: str | None) -> str:
+    """The `# syntax=` frontend, `docker/dockerfile:1.N`: `minor`, else the table's."""
+    frontend = table()["frontend"]
+    return f"{frontend['prefix']}:{minor or frontend['minor']}"
 
 
 def default_debian_release() -> str:
@@ -103,6 +216,55 @@ def default_debian_release() -> str:
 
 
 def image_kinds() -> tuple[str, ...]:
-    """The image kinds an `[images]` map may rewrite: golang, then each runtime in the table."""
+    """The image kinds an `[images]` map may rewrite: golang, the syntax line's frontend, then each
+    runtime in the table."""
     runtimes = [key for key, value in table()["runtime"].items() if isinstance(value, dict)]
-    return ("golang", *runtimes)
+    return ("golang", "frontend", *runtimes)
+
+
+_RELEASE_TAG = re.compile(r"^1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_FRONTEND_MINOR_TAG = re.compile(r"^1\.(0|[1-9][0-9]{0,2})$")
+
+
+def refreshed(golang_tags: list[str], frontend_tags: list[str], today: datetime.date) -> dict[str, Any]:
+    """The table update `gogen images update` writes, from the registries' tag lists: each Go
+    minor's latest patch release (final releases only: `1.N.P` tags, from gogen's oldest minor
+    on) and the frontend's newest minor (`docker/dockerfile:1.N`)."""
+    oldest = shipped_table()["golang"]["oldest_minor"]
+    patches: dict[int, int] = {}
+    for tag in golang_tags:
+        match = _RELEASE_TAG.match(tag)
+        if match and int(match.group(1)) >= oldest:
+            minor, patch = int(match.group(1)), int(match.group(2))
+            patches[minor] = max(patch, patches.get(minor, 0))
+    if not patches:
+        raise GogenError(
+            "the golang repository lists no Go release tag (1.N.P)", hint="check the [images] golang mirror"
+        )
+    minors = [int(match.group(1)) for tag in frontend_tags if (match := _FRONTEND_MINOR_TAG.match(tag))]
+    if not minors:
+        raise GogenError(
+            "the docker/dockerfile repository lists no minor release tag (1.N)",
+            hint="check the [images] frontend mirror",
+        )
+    return {
+        "updated": today,
+        "golang": {"latest_patch": {f"1.{minor}": patches[minor] for minor in sorted(patches)}},
+        "frontend": {"minor": f"1.{max(minors)}"},
+    }
+
+
+def update_text(update: dict[str, Any]) -> str:
+    """The cache file's text for `update` (what `refreshed` returned)."""
+    lines = [
+        "# gogen's image table, refreshed from the registries by `gogen images update`; gogen lays it over",
+        "# the table it ships when it is newer. Delete this file to go back to gogen's own.",
+        f"updated = {update['updated'].isoformat()}",
+        "",
+        "[golang.latest_patch]",
+        *(f'"{minor}" = {patch}' for minor, patch in update["golang"]["latest_patch"].items()),
+        "",
+        "[frontend]",
+        f'minor = "{update["frontend"]["minor"]}"',
+    ]
+    return "\n".join(lines) + "\n"

@@ -310,6 +310,30 @@ class IgnoreSection:
 
 
 @dataclass(frozen=True)
+class ImageSource:
+    """An image the generated files name: `ref` as gogen chose it (the key of [images.digests]),
+    `pulled_from` after the organisation's [images] mirror, and its digest pin, if any."""
+
+    ref: str
+    pulled_from: str
+    digest: str | None
+
+    @property
+    def reference(self) -> str:
+        """What the Dockerfile writes: the mirrored reference, with `@digest` when pinned."""
+        return f"{self.pulled_from}@{self.digest}" if self.digest else self.pulled_from
+
+
+@dataclass(frozen=True)
+class ActionPin:
+    """A GitHub Action the workflow uses, pinned by commit: `uses: <name>@<commit> # <version>`."""
+
+    name: str
+    commit: str
+    version: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the templates need, decided: no template makes a decision of its own."""
 
@@ -319,6 +343,7 @@ class Plan:
     profile: str
     strategy: str
     syntax: bool
+    syntax_image: str
     builder_image: str
     builder_variant: Literal["debian", "alpine"]
     runtime_image: str
@@ -339,6 +364,7 @@ class Plan:
     builder_packages: tuple[str, ...]
     runtime_package_manager: Literal["apk", "apt", ""]
     runtime_packages: tuple[str, ...]
+    package_caches: bool
     system_libraries: tuple[SystemLibrary, ...]
     private: tuple[str, ...]
     netrc_secret: bool
@@ -353,6 +379,8 @@ class Plan:
     bin_dir: str
     needed_files: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]
+    images: tuple[ImageSource, ...]
+    actions: tuple[ActionPin, ...]
     dockerignore: tuple[IgnoreSection, ...]
     decisions: tuple[Decision, ...]
     warnings: tuple[Warning, ...]

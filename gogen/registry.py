@@ -647,7 +647,7 @@ def _json(call: _Call, body: bytes, source: str) -> Any:
 
 def _unreachable(call: _Call, host: str, error: BaseException, timeout: float) -> RegistryError:
     reason = _describe(error, timeout)
-    hint = f"gogen pin needs network access to {host}; behind a proxy, set HTTPS_PROXY"
+    hint = f"gogen needs network access to {host} to read its images; behind a proxy, set HTTPS_PROXY"
     cause = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(cause, ssl.SSLError):
         hint = f"for a registry with a private certificate authority, point SSL_CERT_FILE at its CA bundle ({host})"

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from gogen.context import ContextReport
+from gogen.images import frontend_image, minor_tag_release, newest_minor, supported_minors
 from gogen.migration import Aspect, Difference
 from gogen.model import Evidence, Main, Plan, Project
 from gogen.profiles import PROFILES, STRATEGIES
+from gogen.settings import Pins
 from gogen.verify import VerifyReport
 from gogen.write import FileChange
+
+if TYPE_CHECKING:
+    from gogen.api import ImagesUpdate
 
 
 def _at(evidence: Evidence) -> str:
@@ -61,7 +67,7 @@ def project_summary(project: Project) -> str:
         if project.go_version_evidence
         else ""
     )
-    lines.append(f"Go version for the builder: {go}{source}")
+    lines.append(f"Go version go.mod asks for: {go}{source}")
     if project.workspace:
         lines.append(f"Workspace {project.workspace.file}: {', '.join(project.workspace.use)}")
     for module in project.modules:
@@ -112,6 +118,45 @@ def warning_lines(plan: Plan) -> str:
         where = f"{warning.file}:{warning.line}" if warning.line else warning.file
         lines.append(f"gogen: warning: {where + ': ' if where else ''}{warning.message} [{warning.code}]\n")
     return "".join(lines)
+
+
+def pin_lines(pins: Pins, verb: str) -> list[str]:
+    """One line per pin: `<verb> golang:1.27 at sha256:...`, `<verb> actions/checkout at <sha> # v4.4.0`."""
+    lines = [f"{verb} {ref} at {digest}\n" for ref, digest in pins.digests]
+    lines += [f"{verb} {name} at {commit} # {version}\n" for name, commit, version in pins.actions]
+    return lines
+
+
+def images_summary(source: str, note: str | None) -> str:
+    """`gogen images show`: the table's origin and date, and what it makes gogen choose."""
+    newest = newest_minor()
+    supported = ", ".join(f"1.{minor}" for minor in supported_minors())
+    lines = [
+        f"image table: {source}\n",
+        f"builder: golang:1.{newest} (Go {minor_tag_release(newest)}), the newest supported release\n",
+        f"supported Go releases: {supported}\n",
+        f"syntax line: {frontend_image(None)}\n",
+    ]
+    if note:
+        lines.append(f"note: {note}\n")
+    return "".join(lines)
+
+
+def images_update_summary(update: ImagesUpdate) -> str:
+    """What `gogen images update` read and wrote."""
+    minors = ", ".join(f"{minor}.{patch}" for minor, patch in update.latest_patch[-4:])
+    return (
+        f"read the tags of {' and '.join(update.sources)}\n"
+        f"Go releases: {len(update.latest_patch)} minors, the newest {minors}\n"
+        f"Dockerfile frontend: docker/dockerfile:{update.frontend_minor}\n"
+        f"wrote {update.file}\n"
+    )
+
+
+def moved_pin_lines(pins: Pins) -> str:
+    """What `check` says of pins a bot moved: accepted, and how to record them."""
+    lines = pin_lines(pins, "gogen: a bot moved the pin of")
+    return "".join(line.rstrip("\n") + " (accepted; `gogen regen` records it in gogen.toml)\n" for line in lines)
 
 
 Paint = Callable[[str, str], str]

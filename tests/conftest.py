@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests see gogen's own image table, never the refreshed one of the person running them
+    (`gogen images update` writes it to a user-level cache): an empty cache directory of their own."""
+    os.environ["GOGEN_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"gogen-tests-no-cache-{os.getpid()}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -152,7 +152,7 @@ def test_help_reads_like_a_go_tool_at_80_columns(command: str) -> None:
 
 def test_the_syntax_help_is_whole() -> None:
     text = " ".join(gogen("init", "--help", env=env(COLUMNS="80")).stdout.split())
-    assert "Start the Dockerfile with a syntax=docker/dockerfile:1 line (needs registry access)." in text
+    assert "Start the Dockerfile with a syntax=docker/dockerfile:1.N line (needs registry access)." in text
 
 
 def test_exit_codes_and_completion_are_in_the_top_help() -> None:

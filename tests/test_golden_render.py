@@ -4,6 +4,7 @@ Dockerfile must pass: hadolint with no finding, and BuildKit's own parser."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -12,6 +13,7 @@ import pytest
 
 from gogen import api
 from gogen.errors import GogenError
+from gogen.images import frontend_image
 from gogen.plan import plan
 from gogen.profiles import PROFILE_NAMES, STRATEGY_NAMES
 from gogen.render import render
@@ -134,7 +136,10 @@ def test_syntax_line_is_first_and_optional() -> None:
     project = api.scan(FIXTURES / "root-main" / "repo")
     with_syntax = render(plan(project, Options()))["Dockerfile"]
     without = render(plan(project, Options(syntax=False)))["Dockerfile"]
-    assert with_syntax.startswith("# syntax=docker/dockerfile:1\n")
+    assert with_syntax.startswith(f"# syntax={frontend_image(None)}\n")
+    assert re.fullmatch(r"docker/dockerfile:1\.[0-9]+", frontend_image(None)), "pinned to a minor release"
+    pinned = render(plan(project, Options(dockerfile_syntax="1.18")))["Dockerfile"]
+    assert pinned.startswith("# syntax=docker/dockerfile:1.18\n")
     assert "syntax=" not in without
     assert without.startswith("# gogen:managed sha256:")
 

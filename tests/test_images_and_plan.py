@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from gogen import api
-from gogen.images import golang_image, known_go_versions, table
+from gogen.images import golang_image, known_go_versions, newest_minor, table
 from gogen.model import BinaryPlan
 from gogen.plan import PlanError, plan
 from gogen.render import environment, render
 from gogen.settings import Options
 from tests.conftest import FIXTURES
 from tests.repo_builder import MAIN, write_repo
+
+NEWEST = newest_minor()
 
 
 def macros() -> Any:
@@ -67,10 +69,10 @@ def test_runtime_images_default_to_debian_13() -> None:
 @pytest.mark.parametrize(
     ("profile", "mode", "builder", "runtime"),
     [
-        ("distroless", "glibc", "golang:1.22", "gcr.io/distroless/base-debian13:nonroot"),
-        ("scratch", "musl-static", "golang:1.22-alpine", "scratch"),
-        ("alpine", "musl", "golang:1.22-alpine", "alpine:3.22"),
-        ("debian", "glibc", "golang:1.22", "debian:trixie-slim"),
+        ("distroless", "glibc", f"golang:1.{NEWEST}", "gcr.io/distroless/base-debian13:nonroot"),
+        ("scratch", "musl-static", f"golang:1.{NEWEST}-alpine", "scratch"),
+        ("alpine", "musl", f"golang:1.{NEWEST}-alpine", "alpine:3.22"),
+        ("debian", "glibc", f"golang:1.{NEWEST}", "debian:trixie-slim"),
     ],
 )
 def test_cgo_per_profile(profile: str, mode: str, builder: str, runtime: str) -> None:

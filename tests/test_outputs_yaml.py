@@ -1,15 +1,15 @@
 """compose.yaml and the GitHub Actions workflow, rendered for real plans and read back as YAML.
 
 compose.yaml: one service per binary, built from a stage the Dockerfile has, with the ports,
-environment and health check the plan decided. The workflow: every action pinned as
-gogen/data/github_actions.toml says (which records the inputs each action.yml declares at that
-version), no input an action does not have, no required input missing, no push for pull
-requests, the Go cache directories carried over exactly, QEMU only where cgo needs it.
+environment and health check the plan decided. The workflow: every action pinned by commit SHA
+with its release tag in a trailing comment, as gogen/data/github_actions.toml says (which records
+the inputs each action.yml declares at that commit), no input an action does not have, no
+required input missing, no push for pull requests, the commit passed to every image build, the Go
+cache directories carried over exactly, QEMU only where cgo needs it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import tomllib
@@ -36,8 +36,7 @@ ACTIONS: dict[str, Any] = tomllib.loads(
 
 
 def _rendered(case: str, **options: Any) -> tuple[Plan, dict[str, str]]:
-    the_plan = make_plan(api.scan(FIXTURES / case / "repo"), Options(**options))
-    the_plan = dataclasses.replace(the_plan, outputs=(COMPOSE, WORKFLOW))
+    the_plan = make_plan(api.scan(FIXTURES / case / "repo"), Options(**{"compose": True, "ci": "github", **options}))
     return the_plan, render(the_plan)
 
 
@@ -185,6 +184,35 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
 VARIANT_IDS = [f"{case}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'default'}" for case, options in VARIANTS]
 
 
+SHA = re.compile(r"[0-9a-f]{40}")
+RELEASE = re.compile(r"v\d+\.\d+\.\d+")
+# `uses: owner/repo@<commit> # <release tag>`: the form Renovate and Dependabot keep updated (SHA and comment together).
+USES_LINE = re.compile(r"^\s+(?:- )?uses: (?P<action>[\w.-]+/[\w.-]+)@(?P<commit>\S+) # (?P<version>\S+)$")
+
+
+def test_the_table_pins_each_action_to_a_release_commit() -> None:
+    for action, spec in ACTIONS.items():
+        assert set(spec) == {"version", "commit", "inputs"}, f"{action}: {sorted(spec)}"
+        assert SHA.fullmatch(spec["commit"]), f"{action}: commit {spec['commit']!r} is not 40 lowercase hex"
+        assert RELEASE.fullmatch(spec["version"]), f"{action}: version {spec['version']!r} is not vMAJOR.MINOR.PATCH"
+        assert spec["inputs"], f"{action}: no inputs recorded"
+
+
+@pytest.mark.parametrize(("case", "options"), VARIANTS, ids=VARIANT_IDS)
+def test_every_uses_line_pins_the_commit_with_the_release_as_a_comment(case: str, options: dict[str, Any]) -> None:
+    _, files, workflow = _workflow(case, **options)
+    lines = [line for line in files[WORKFLOW].split("\n") if re.match(r"^\s+(?:- )?uses:", line)]
+    assert len(lines) == len([step for step in _steps(workflow) if "uses" in step])
+    for line in lines:
+        match = USES_LINE.match(line)
+        assert match, f"not `uses: owner/repo@<commit> # <version>`: {line.strip()!r}"
+        action, commit, version = match["action"], match["commit"], match["version"]
+        assert action in ACTIONS, f"{action} is not in gogen/data/github_actions.toml"
+        assert SHA.fullmatch(commit), f"{action}@{commit}: not a full lowercase commit SHA"
+        assert RELEASE.fullmatch(version), f"{action}: {version!r} is not a vMAJOR.MINOR.PATCH tag"
+        assert (commit, version) == (ACTIONS[action]["commit"], ACTIONS[action]["version"])
+
+
 @pytest.mark.parametrize(("case", "options"), VARIANTS, ids=VARIANT_IDS)
 def test_every_action_is_pinned_and_given_only_inputs_it_declares(case: str, options: dict[str, Any]) -> None:
     _, _, workflow = _workflow(case, **options)
@@ -193,7 +221,7 @@ def test_every_action_is_pinned_and_given_only_inputs_it_declares(case: str, opt
             continue
         action, _, ref = step["uses"].partition("@")
         assert action in ACTIONS, f"{action} is not in gogen/data/github_actions.toml"
-        assert ref == ACTIONS[action]["ref"], f"{action}@{ref}: the table pins {ACTIONS[action]['ref']}"
+        assert ref == ACTIONS[action]["commit"], f"{action}@{ref}: the table pins {ACTIONS[action]['commit']}"
         inputs = ACTIONS[action]["inputs"]
         given = set(step.get("with", {}))
         assert given <= set(inputs), f"{action}@{ref} has no input {sorted(given - set(inputs))}"
@@ -287,6 +315,17 @@ def test_each_binary_is_built_from_its_stage_for_the_planned_platforms(case: str
         assert given["sbom"] is True
         assert given["provenance"] == "mode=max"
         assert "secrets" not in given
+
+
+@pytest.mark.parametrize(("case", "options"), VARIANTS, ids=VARIANT_IDS)
+def test_every_build_passes_the_version_and_the_commit(case: str, options: dict[str, Any]) -> None:
+    the_plan, _, workflow = _workflow(case, **options)
+    builds = _uses(_steps(workflow), "docker/build-push-action")
+    assert len(builds) == len(the_plan.binaries)
+    for step in builds:
+        args = step["with"]["build-args"].splitlines()
+        assert args[0].startswith("VERSION=${{ steps.meta-")
+        assert args[1:] == ["REVISION=${{ github.sha }}"], "the commit follows VERSION, for the revision label"
 
 
 def test_private_modules_pass_the_netrc_secret_to_every_build() -> None:

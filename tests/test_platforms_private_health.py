@@ -81,7 +81,9 @@ def test_private_modules_mount_the_netrc_secret_on_the_steps_that_download() -> 
     assert dockerfile.count("type=secret,id=netrc,target=/root/.netrc,required=true") == 2
     assert "netrc" not in "".join(line for line in dockerfile.splitlines() if line.startswith(("COPY", "ENV", "ARG")))
     assert "ARG GOPRIVATE=example.com/private/*" in dockerfile
-    assert "ARG GONOSUMDB=example.com/private/*" in dockerfile
+    # GOPRIVATE implies GONOSUMDB and GONOPROXY; neither gets a default that would override an
+    # organisation builder image's own.
+    assert "ARG GONOSUMDB\n" in dockerfile and "ARG GONOPROXY\n" in dockerfile
     assert "--secret id=netrc,src=$HOME/.netrc" in dockerfile
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gogen import api
-from gogen.images import image_kinds
+from gogen.images import image_kinds, newest_minor
 from gogen.plan import PlanError, plan
 from gogen.profiles import PROFILE_NAMES, PROFILES, Profile, profile_named
 from gogen.render import builtin_templates
@@ -50,7 +50,7 @@ def test_chainguard_runs_static_binaries_on_static_and_cgo_on_glibc_dynamic() ->
     cgo = plan(api.scan(FIXTURES / "cgo-sqlite" / "repo"), Options(profile="chainguard"))
     assert (cgo.cgo_mode, cgo.builder_image, cgo.runtime_image) == (
         "glibc",
-        "golang:1.22",
+        f"golang:1.{newest_minor()}",
         "cgr.dev/chainguard/glibc-dynamic:latest",
     )
 

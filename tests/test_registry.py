@@ -944,7 +944,8 @@ def test_a_closed_port_is_an_error_naming_the_host() -> None:
     assert one_line(error).startswith(
         f"cannot read from 127.0.0.1:{port} for 127.0.0.1:{port}/app:v1: connection refused"
     )
-    assert error.value.hint is not None and f"gogen pin needs network access to 127.0.0.1:{port}" in error.value.hint
+    hint = error.value.hint
+    assert hint is not None and f"gogen needs network access to 127.0.0.1:{port} to read its images" in hint
 
 
 def test_a_silent_server_times_out() -> None:
@@ -991,7 +992,7 @@ def test_a_name_that_does_not_resolve_is_an_error(monkeypatch: pytest.MonkeyPatc
         Client().digest("registry.invalid/app:v1")
     assert one_line(error) == (
         "cannot read from registry.invalid for registry.invalid/app:v1: the host name does not resolve (DNS) "
-        "(gogen pin needs network access to registry.invalid; behind a proxy, set HTTPS_PROXY)"
+        "(gogen needs network access to registry.invalid to read its images; behind a proxy, set HTTPS_PROXY)"
     )
 
 

@@ -43,7 +43,7 @@ def test_the_defaults_pass_their_own_checks() -> None:
 def test_the_flags_keep_their_spelling() -> None:
     assert set(FLAGS) == {
         "--profile", "--strategy", "--binary", "--primary", "--port", "--tag", "--syntax", "--templates", "--platform",
-        "--private", "--compose", "--bake", "--docker-readme",
+        "--private", "--compose", "--bake", "--docker-readme", "--go-version", "--dockerfile-syntax",
     }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gogen import api
+from gogen.images import newest_minor
 from gogen.model import Plan
 from gogen.profiles import PROFILE_NAMES
 from tests.conftest import FIXTURES
@@ -33,7 +34,8 @@ def test_acme_overlay_renders_as_expected(case: str, tmp_path: Path, update_gold
     assert "COPY --from=build /out/acme-ca.crt /etc/ssl/certs/acme-ca.crt" in text
     assert 'com.acme.team="platform"' in text
     assert (
-        "FROM --platform=$BUILDPLATFORM mirror.acme.test/library/golang:1.22 AS build" in text or case == "cgo-sqlite"
+        f"FROM --platform=$BUILDPLATFORM mirror.acme.test/library/golang:1.{newest_minor()} AS build" in text
+        or case == "cgo-sqlite"
     )
 
 
@@ -90,11 +92,14 @@ def test_gogen_toml_overrides_the_organisation_defaults(tmp_path: Path) -> None:
 def test_digest_pins_keep_the_tag_gogen_chose(tmp_path: Path) -> None:
     repo = copy_fixture("root-main", tmp_path)
     digest = "sha256:" + "a" * 64
+    golang = f"golang:1.{newest_minor()}"
     (repo / "gogen.toml").write_text(
-        f'[images]\ngolang = "mirror.example/golang"\n\n[images.digests]\n"golang:1.22" = "{digest}"\n'
+        f'[images]\ngolang = "mirror.example/golang"\n\n[images.digests]\n"{golang}" = "{digest}"\n'
     )
     _, plan, _ = api.rendered(repo, {})
-    assert plan.builder_image == f"mirror.example/golang:1.22@{digest}"
+    assert plan.builder_image == f"mirror.example/{golang}@{digest}"
+    builder = next(image for image in plan.images if image.ref == golang)
+    assert (builder.pulled_from, builder.digest) == (f"mirror.example/{golang}", digest)
     assert plan.runtime_image == "gcr.io/distroless/static-debian13:nonroot"
 
 

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gogen import __version__
-from gogen.images import golang_image
+from gogen.images import frontend_image, golang_image
 from gogen.model import BinaryPlan, Main, Plan, Project
+from gogen.plan import actions, context_policy, image_policy, modules, warm
 from gogen.plan import binaries as binaries_mod
 from gogen.plan import cgo as cgo_mod
-from gogen.plan import context_policy, image_policy, modules, warm
 from gogen.plan.binaries import BIN_DIR, select_mains
 from gogen.plan.cgo import CgoChoice
 from gogen.plan.context_policy import needed_paths
@@ -44,7 +44,7 @@ def plan(project: Project, options: Options, sources: Mapping[str, str] | None =
     notes.warnings.extend(project.warnings)
     mains = select_mains(project, options, notes, sources)
     binaries = binaries_mod.binary_plans(project, mains, options, notes)
-    go_version = modules.go_version(project, notes)
+    go_version = modules.go_version(project, options, notes, (sources or {}).get("go_version", "--go-version"))
     profile = profile_named(options.profile)
     cgo = cgo_mod.plan_cgo(profile, project, mains, options, notes)
     builder = _builder_image(go_version, cgo, notes)
@@ -186,6 +186,14 @@ def _assemble(
     uid = profile.user.uid
     notes.decide("user", f"{uid}:{uid}", "numeric non-root user in every final stage")
     needed = tuple(needed_paths(project, mains, module_files))
+    frontend = frontend_image(options.dockerfile_syntax)
+    if options.syntax:
+        notes.decide("syntax", frontend, "the Dockerfile frontend, pinned to a minor release")
+    images = image_policy.images(options.syntax, frontend, builder, cgo.runtime_image, options, notes)
+    by_ref = {image.ref: image.reference for image in images}
+    package_caches = options.strategy == "buildkit"
+    if package_caches and (cgo.builder_packages or profile.package_manager):
+        notes.decide("package caches", "cache mounts", "apk/apt keep their indexes and downloads between builds")
     return Plan(
         gogen_version=__version__,
         module_path=project.modules[0].path if project.modules else "",
@@ -193,9 +201,10 @@ def _assemble(
         profile=profile.name,
         strategy=options.strategy,
         syntax=options.syntax,
-        builder_image=apply_image_policy(builder, options, notes),
+        syntax_image=by_ref.get(frontend, ""),
+        builder_image=by_ref[builder],
         builder_variant=cgo.builder_variant,
-        runtime_image=apply_image_policy(cgo.runtime_image, options, notes),
+        runtime_image=by_ref.get(cgo.runtime_image, cgo.runtime_image),
         cgo=cgo.enabled,
         cgo_mode=cgo.mode,  # type: ignore[arg-type]
         cross_compile=cross,
@@ -214,7 +223,10 @@ def _assemble(
         + (("git",) if private and cgo.builder_variant == "alpine" and "git" not in cgo.builder_packages else ()),
         runtime_package_manager=profile.package_manager,
         runtime_packages=cgo_mod.runtime_packages(profile, options, cgo, ca, tz, notes),
+        package_caches=package_caches,
         labels=image_policy.labels(project, options, notes),
+        images=images,
+        actions=actions.action_pins(options, notes) if options.ci == "github" else (),
         system_libraries=cgo.libraries,
         private=private,
         netrc_secret=bool(private),

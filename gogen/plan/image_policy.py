@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gogen.images import image_prefix
-from gogen.model import Project
+from gogen.model import ImageSource, Project
 from gogen.plan.notes import Notes
 from gogen.settings import Options
 
@@ -13,19 +13,29 @@ DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 FORGES = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
 
 
-def apply_image_policy(ref: str, options: Options, notes: Notes) -> str:
-    """Rewrite `ref` to the organisation's mirror and pin it by digest, keeping gogen's tag."""
-    digests = dict(options.digests)
-    result = ref
+def apply_image_policy(ref: str, options: Options, notes: Notes) -> ImageSource:
+    """Where `ref` is pulled from (the organisation's mirror, keeping gogen's tag) and its
+    digest pin ([images.digests], keyed on gogen's reference)."""
+    pulled_from = ref
     for kind, mirror in options.images:
         prefix = image_prefix(kind)
         if ref == prefix or ref.startswith((prefix + ":", prefix + "/")):
-            result = mirror + ref[len(prefix) :]
-            notes.decide("image mirror", result, f"[images] {kind} = {mirror!r}")
-    if ref in digests:
-        result = f"{result}@{digests[ref]}"
-        notes.decide("image pin", result, f"[images.digests] pins {ref}")
-    return result
+            pulled_from = mirror + ref[len(prefix) :]
+            notes.decide("image mirror", pulled_from, f"[images] {kind} = {mirror!r}")
+    digest = dict(options.digests).get(ref)
+    source = ImageSource(ref, pulled_from, digest)
+    if digest is not None:
+        notes.decide("image pin", source.reference, f"[images.digests] pins {ref}")
+    return source
+
+
+def images(
+    syntax: bool, frontend: str, builder: str, runtime: str, options: Options, notes: Notes
+) -> tuple[ImageSource, ...]:
+    """Every image the Dockerfile names, in its order: the syntax line's frontend (when there is
+    one), the builder, the runtime (none for scratch)."""
+    refs = ([frontend] if syntax else []) + [builder] + ([runtime] if runtime != "scratch" else [])
+    return tuple(apply_image_policy(ref, options, notes) for ref in refs)
 
 
 def labels(project: Project, options: Options, notes: Notes) -> tuple[tuple[str, str], ...]:

@@ -15,7 +15,7 @@ from gogen.settings.checks import (
     check_platform,
     normalise_dir,
 )
-from gogen.settings.config import CONFIG_FILE, config_text, key_line, parse_config
+from gogen.settings.config import CONFIG_FILE, Pins, config_text, key_line, parse_config
 from gogen.settings.docs import settings_markdown
 from gogen.settings.table import SETTINGS, Options, Setting, check, layered, options_from
 
@@ -26,6 +26,7 @@ __all__ = [
     "SETTINGS",
     "Invalid",
     "Options",
+    "Pins",
     "Setting",
     "SettingsError",
     "check",

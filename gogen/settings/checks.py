@@ -86,6 +86,37 @@ def directory(value: str) -> None:
         )
 
 
+GO_MOD = "go.mod"
+
+
+def go_version(value: str) -> None:
+    """`go.mod`, or a Go release as golang image tags name it: 1.N or 1.N.P."""
+    if value != GO_MOD and not re.fullmatch(r"1\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?", value):
+        raise Invalid(f"go_version {value!r} is not a Go release", 'write "1.27", "1.26.3" or "go.mod"')
+
+
+def dockerfile_syntax(value: str) -> None:
+    """A minor release of the Dockerfile frontend: 1.N."""
+    if not re.fullmatch(r"1\.(0|[1-9][0-9]{0,2})", value):
+        raise Invalid(f"dockerfile_syntax {value!r} is not a minor release of docker/dockerfile", 'write it as "1.20"')
+
+
+_ACTION = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+$")
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_RELEASE = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")
+
+
+def action_pin(pin: tuple[str, str, str]) -> None:
+    """A workflow action pinned by its full commit SHA, with the release it is."""
+    name, commit, version = pin
+    if not _ACTION.match(name):
+        raise Invalid(f"{name!r} is not a GitHub Action (owner/name)")
+    if not _COMMIT.match(commit):
+        raise Invalid(f"{name}: commit {commit!r} is not a full commit SHA", "40 lowercase hex digits")
+    if not _RELEASE.match(version):
+        raise Invalid(f"{name}: version {version!r} is not a release tag", "e.g. v4.4.0")
+
+
 def debian_release(value: str) -> None:
     try:
         debian_codename(value)

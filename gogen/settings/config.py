@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import tomlkit
 import tomlkit.exceptions
+import tomlkit.items
 
 from gogen.settings.checks import Invalid, SettingsError
 from gogen.settings.table import FILE_KEYS, SETTINGS, Options, Setting, table_line
@@ -59,9 +63,21 @@ def _read(row: Setting, item: object) -> dict[str, object]:
     return {row.name: tuple(item) if isinstance(item, list) else item}
 
 
-def config_text(options: Options, existing: str | None) -> str:
+@dataclass(frozen=True)
+class Pins:
+    """Pins to record in gogen.toml: image digests by the reference gogen chose
+    ([images.digests]) and workflow actions by name ([actions]: commit and version)."""
+
+    digests: tuple[tuple[str, str], ...] = ()
+    actions: tuple[tuple[str, str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.digests or self.actions)
+
+
+def config_text(options: Options, existing: str | None, pins: Pins | None = None) -> str:
     """gogen.toml holding `options`: the existing file updated in place (its comments kept), or
-    a new one listing the settings in the table's order, each with its comment."""
+    a new one listing the settings in the table's order, each with its comment; plus `pins`."""
     if existing is not None:
         document = tomlkit.parse(existing.removeprefix("\ufeff"))
     else:
@@ -82,7 +98,30 @@ def config_text(options: Options, existing: str | None) -> str:
             item = tomlkit.item(value)
             item.comment(row.spec.comment)
             document.add(row.key, item)
+    if pins:
+        _record_pins(document, pins)
     return tomlkit.dumps(document)
+
+
+def _table(container: tomlkit.TOMLDocument | tomlkit.items.Table, key: str, super_table: bool) -> Any:
+    """The table `key` of `container`, created when missing."""
+    if key not in container:
+        container.add(key, tomlkit.table(is_super_table=super_table))
+    return container[key]
+
+
+def _record_pins(document: tomlkit.TOMLDocument, pins: Pins) -> None:
+    """Write `pins` into [images.digests] and [actions], keeping what else is there."""
+    if pins.digests:
+        digests = _table(_table(document, "images", True), "digests", False)
+        for ref, digest in pins.digests:
+            digests[ref] = digest
+    if pins.actions:
+        actions = _table(document, "actions", False)
+        for name, commit, version in pins.actions:
+            pin = tomlkit.inline_table()
+            pin.update({"commit": commit, "version": version})
+            actions[name] = pin
 
 
 def _written(row: Setting, value: object) -> bool:

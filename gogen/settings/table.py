@@ -75,6 +75,18 @@ def _images_table(key: str, item: Any) -> dict[str, object]:
     return {key: tuple(sorted(mirrors.items())), "digests": tuple(sorted(digests.items()))}
 
 
+def _actions_table(key: str, item: Any) -> dict[str, object]:
+    """[actions]: each action's commit and version (what `gogen regen` records after a bot moved them)."""
+    pins = []
+    for name, pin in sorted(item.items()):
+        if not isinstance(pin, dict) or set(pin) != {"commit", "version"}:
+            raise Invalid(f'[{key}] "{name}" must be {{ commit = "...", version = "..." }}')
+        if not all(isinstance(value, str) for value in pin.values()):
+            raise Invalid(f'[{key}] "{name}": commit and version must be strings')
+        pins.append((name, pin["commit"], pin["version"]))
+    return {key: tuple(pins)}
+
+
 def _libraries_table(key: str, item: Any) -> dict[str, object]:
     libraries = []
     for library, packages in sorted(item.items()):
@@ -149,12 +161,35 @@ class Options:
             help="build tag passed to go build (repeatable); default: the project's own",
         ),
     )
+    go_version: str | None = setting(
+        None,
+        Spec(
+            "the builder's Go release; absent: the newest supported one (go.mod's go line is a minimum); "
+            '"go.mod": go.mod\'s own; "1.26.3": that one',
+            checks.go_version,
+            written="set",
+            flag="--go-version",
+            metavar="VERSION",
+            help='the builder\'s Go release: "1.27", "1.26.3", or "go.mod" for go.mod\'s go/toolchain line; '
+            "default: the newest supported release",
+        ),
+    )
     syntax: bool = setting(
         True,
         Spec(
-            "start the Dockerfile with `# syntax=docker/dockerfile:1` (needs registry access)",
+            "start the Dockerfile with a `# syntax=docker/dockerfile:1.N` line (needs registry access)",
             flag="--syntax",
-            help="start the Dockerfile with a syntax=docker/dockerfile:1 line (needs registry access)",
+            help="start the Dockerfile with a syntax=docker/dockerfile:1.N line (needs registry access)",
+        ),
+    )
+    dockerfile_syntax: str | None = setting(
+        None,
+        Spec(
+            "the minor release of docker/dockerfile the syntax line names; absent: gogen's (its image table)",
+            checks.dockerfile_syntax,
+            written="set",
+            flag="--dockerfile-syntax",
+            metavar="1.N",
         ),
     )
     debian_release: str = setting(
@@ -255,6 +290,16 @@ class Options:
             each(checks.digest),
             written="never",
             key="images",
+            merge=True,
+        ),
+    )
+    actions: tuple[tuple[str, str, str], ...] = setting(
+        (),
+        Spec(
+            '[actions] "owner/name" = { commit = "<40 hex>", version = "vX.Y.Z" } pins a workflow action',
+            each(checks.action_pin),
+            written="never",
+            read=_actions_table,
             merge=True,
         ),
     )
@@ -405,7 +450,8 @@ def options_from(values: Mapping[str, object], base: Options | None = None) -> O
                 raise SettingsError(f"{name} should be a list", hint=row.spec.comment)
             value = tuple(given)
         if row.spec.merge and isinstance(value, tuple):
-            value = tuple(sorted({**dict(getattr(options, name)), **dict(value)}.items()))
+            merged = {item[0]: item for item in (*getattr(options, name), *value)}
+            value = tuple(sorted(merged.values()))
         changes[name] = value
     return dataclasses.replace(options, **changes)  # type: ignore[arg-type]
 

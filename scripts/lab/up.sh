@@ -36,7 +36,7 @@ PROXY_IDLE=${GOGEN_LAB_PROXY_IDLE:-21600}
 DOCKER=/usr/bin/docker
 STATE_NAME=standins.state
 # Bump when a stand-in recipe below changes: images carrying an older revision are rebuilt.
-RECIPE_REV=5
+RECIPE_REV=6
 # The same for the Chainguard stand-ins alone (build_chainguard), so a change there rebuilds
 # only those two.
 CHAINGUARD_REV=1
@@ -530,6 +530,10 @@ COPY cc /usr/local/bin/x86_64-alpine-linux-musl-gcc
 COPY cxx /usr/local/bin/g++
 COPY cxx /usr/local/bin/c++
 RUN echo 3.22.0 > /etc/alpine-release
+# Go keys its build cache on the C compiler's name and identity. Both stand-ins run the same gcc
+# underneath (the real images' compilers differ), so without this a shared cache mount hands a
+# musl build the glibc build's cgo objects and links: CC names the musl toolchain.
+ENV CC=musl-gcc
 EOF
         t0=$(date +%s)
         "$DOCKER" build -q --network=host -t "$ref" "$dir" >/dev/null

@@ -20,6 +20,7 @@ import pytest
 
 from gogen import api
 from gogen.errors import GogenError
+from gogen.images import newest_minor
 from gogen.profiles import PROFILE_NAMES, STRATEGY_NAMES
 from tests.conftest import FIXTURES, fixture_cases
 from tests.e2e.gosum import go_sum_lines
@@ -217,7 +218,7 @@ def test_an_organisation_overlay_builds_and_runs(lab: Lab, tmp_path: Path) -> No
     """ACME's overlay: its CA in every image, its labels, its mirror (tagged here from the stand-ins)."""
     acme = FIXTURES / "_orgs" / "acme"
     for source, mirror in (
-        ("golang:1.22", "mirror.acme.test/library/golang:1.22"),
+        (f"golang:1.{newest_minor()}", f"mirror.acme.test/library/golang:1.{newest_minor()}"),
         ("gcr.io/distroless/static-debian13:nonroot", "mirror.acme.test/distroless/static-debian13:nonroot"),
     ):
         lab.docker_run("tag", source, mirror)
