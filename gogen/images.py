@@ -75,7 +75,7 @@ def table() -> dict[str, Any]:
     and the frontend's minor; the runtime images stay gogen's)."""
     shipped = shipped_table()
     update = cached_update()
-    if update is None or update["updated"] <= shipped["updated"]:
+    if update is None or update["updated"] < shipped["updated"]:
         return shipped
     golang = {
         **shipped["golang"],
