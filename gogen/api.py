@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
 from gogen import context as context_mod
-from gogen import dockerignore, images, lock, managed, registry, safefs, write
+from gogen import dockerignore, images, lock, managed, registry, safefs, schemas, write
 from gogen import render as rendering
 from gogen import verify as verify_mod
 from gogen.errors import GogenError
@@ -524,3 +524,36 @@ def _mirrored(kind: str, prefix: str, chosen: Options) -> str:
 def to_json(value: object) -> str:
     """Deterministic JSON text for any model value."""
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n"
+
+
+def json_document(value: object) -> str:
+    """What a --json option prints (scan, plan, context, verify): `to_json` of the dataclass with
+    `schema_version` first, the version of the schema `gogen schema NAME` prints."""
+    return to_json({"schema_version": schemas.SCHEMA_VERSION, **to_jsonable(value)})
+
+
+def schema(name: str) -> str:
+    """The JSON Schema of `gogen NAME --json`, as shipped with gogen."""
+    if name not in schemas.DOCUMENTS:
+        choices = ", ".join(schemas.DOCUMENTS)
+        raise GogenError(f"unknown schema {name!r}", file="schema", hint=f"choose one of {choices}")
+    return schemas.shipped(name)
+
+
+def workspace_path(path: Path) -> str:
+    """The module root of `path` relative to the current directory, `/`-separated (`.` for it):
+    how a GitHub annotation names a file, from the workflow's directory, the checkout's root."""
+    relative = os.path.relpath(module_root(path).resolve(), Path.cwd().resolve())
+    return Path(relative).as_posix()
+
+
+def generated_files(path: Path) -> dict[str, str]:
+    """The text on disk of every file gogen generates for the repository at `path` (gogen.toml
+    aside): for `check`, to say where a pin a bot moved sits. A missing or refused file is left out."""
+    root = module_root(path)
+    texts = {}
+    for rel in rendered(path, {})[2]:
+        data = safefs.read_inside(root, rel)
+        if not isinstance(data, safefs.Refused):
+            texts[rel] = data.decode("utf-8", errors="replace")
+    return texts

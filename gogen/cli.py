@@ -141,7 +141,8 @@ def _err(text: str) -> None:
 
 
 def _json(value: object) -> None:
-    sys.stdout.write(report.escape_controls_json(api.to_json(value)))
+    """A --json document (scan, plan, context, verify), with its schema_version (gogen schema NAME)."""
+    sys.stdout.write(report.escape_controls_json(api.json_document(value)))
 
 
 def _extended(
@@ -568,12 +569,27 @@ def readme(path: PathArg = Path(".")) -> None:
 
 @app.command(cls=GogenCommand, short_help="Exit 1, printing the diff, when generated files are stale.")
 @with_output
-def check(path: PathArg = Path(".")) -> None:
+def check(
+    path: PathArg = Path("."),
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="text, or github: GitHub Actions annotations, and a job summary in $GITHUB_STEP_SUMMARY.",
+        ),
+    ] = "text",
+) -> None:
     """Exit 1, printing the diff, when the generated files are stale (for CI and pre-commit).
 
     DIR is the Go repository (default: the current directory).
     """
+    if output_format not in ("text", "github"):
+        raise GogenError(f"unknown format {output_format!r}", file="--format", hint="choose one of text, github")
     result = api.check(path)
+    if output_format == "github":
+        _check_github(path, result)
+        return
     stale = result.stale
     if not OUTPUT.quiet:
         _err(report.moved_pin_lines(result.moved_pins))
@@ -588,6 +604,31 @@ def check(path: PathArg = Path(".")) -> None:
     names = ", ".join(change.path for change in stale)
     _err(f"gogen: {names} out of date: run `gogen regen` (or `gogen regen --force` for edited files)\n")
     raise typer.Exit(1)
+
+
+def _check_github(path: Path, result: api.CheckOutcome) -> None:
+    """`check --format github`: annotations on stdout, then the diff in a collapsed log group,
+    and the job summary appended to the file the runner names in GITHUB_STEP_SUMMARY."""
+    root, command = api.workspace_path(path), _command_line("regen", path)
+    files = api.generated_files(path) if result.moved_pins != api.NO_PINS else {}
+    _out(report.github_annotations(result.stale, result.moved_pins, files, root, command))
+    if not OUTPUT.quiet:
+        _stale_table_note()
+        _out(report.github_diff_group(result.stale) if result.stale else "gogen: generated files are up to date\n")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        _append(summary, report.github_step_summary(result.stale, result.moved_pins, root, command))
+    if result.stale:
+        raise typer.Exit(1)
+
+
+def _append(file: str, text: str) -> None:
+    """Append `text` to the job summary file the runner named: it is the caller's, never truncated."""
+    try:
+        with open(file, "a", encoding="utf-8") as summary:
+            summary.write(text)
+    except OSError as exc:
+        raise GogenError(f"cannot append to it: {exc.strerror}", file=f"GITHUB_STEP_SUMMARY={file}") from exc
 
 
 @templates_app.command("list", cls=GogenCommand)
@@ -631,6 +672,16 @@ def images_update(path: PathArg = Path(".")) -> None:
     through (default: the current directory).
     """
     _out(report.images_update_summary(api.images_update(path)))
+
+
+@app.command("schema", cls=GogenCommand, short_help="Print the JSON Schema of a --json output.")
+@with_output
+def schema_command(name: Annotated[str, typer.Argument(metavar="NAME", show_default=False)]) -> None:
+    """Print the JSON Schema (draft 2020-12) of what `gogen NAME --json` prints.
+
+    NAME is scan, plan, context or verify. Each document carries its schema_version.
+    """
+    _out(api.schema(name))
 
 
 @app.command(cls=GogenCommand)

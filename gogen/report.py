@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from gogen import managed
 from gogen.context import ContextReport
 from gogen.images import frontend_image, minor_tag_release, newest_minor, supported_minors
 from gogen.migration import Aspect, Difference
@@ -351,3 +353,149 @@ def escape_controls_json(text: str) -> str:
 def _escape_one(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub Actions: the workflow commands (annotations) `gogen check --format github` prints, and
+# the job summary the CLI appends. https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
+
+_MARKER_PREFIX = managed.MARKER.partition("{digest}")[0]
+
+
+def github_message(text: str) -> str:
+    """A workflow command's message escaped as GitHub's toolkit does (escapeData), then every
+    other control character as everywhere else: nothing in it can end the command's line."""
+    return escape_controls(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (`file=`, `title=`), escaped as the toolkit does
+    (escapeProperty: as a message, and `:` and `,`, which separate properties)."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(escaped.replace(":", "%3A").replace(",", "%2C"))
+
+
+def github_command(command: str, properties: Sequence[tuple[str, str]], message: str) -> str:
+    """One workflow command line: `::error file=Dockerfile,line=3::message`."""
+    listed = ",".join(f"{key}={github_property(value)}" for key, value in properties)
+    return f"::{command}{' ' + listed if listed else ''}::{github_message(message)}\n"
+
+
+def first_changed_line(old: str | None, new: str) -> int:
+    """The line of `new` where it first differs from `old` (1 for a new file), for an annotation.
+
+    The marker lines are passed over: their checksum changes with any change, and the line to
+    point at is the one that changed it. When the only change is lines added or removed at the
+    end, the first line after the common part (the last line of `new` when it is the shorter)."""
+    if old is None:
+        return 1
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    pairs = list(enumerate(zip(old_lines, new_lines, strict=False), start=1))
+    differing = [number for number, (before, after) in pairs if before != after]
+    content = [n for n in differing if not (_MARKER_PREFIX in old_lines[n - 1] and _MARKER_PREFIX in new_lines[n - 1])]
+    if content:
+        return content[0]
+    if len(old_lines) != len(new_lines):
+        return max(1, min(len(old_lines) + 1, len(new_lines)))
+    return differing[0] if differing else 1
+
+
+def stale_reason(change: FileChange, command: str) -> str:
+    """What to say of a stale file after its name, and what to run (`command`: `gogen regen`,
+    with the directory if one was given): `--force` for one gogen would refuse to rewrite."""
+    if change.status == "created":
+        return f"is out of date: it is missing; run `{command}` to write it"
+    if change.status != "forced":
+        return f"is out of date: run `{command}` and commit the result"
+    if change.link is not None:
+        why = "is a symbolic link"
+    elif managed.state(change.old or "") == "edited":
+        why = "was edited by hand since gogen wrote it"
+    else:
+        why = "was not written by gogen"
+    backup = f" (it keeps yours as {change.backup})" if change.backup else ""
+    return f"is out of date and {why}: run `{command} --force` to replace it{backup}"
+
+
+def _joined(root: str, rel: str) -> str:
+    """`rel` (relative to the module root) as the workflow names it, from its working directory."""
+    return rel if root in ("", ".") else f"{root.rstrip('/')}/{rel}"
+
+
+def _pin_place(files: Mapping[str, str], needle: str) -> tuple[str, int] | None:
+    """The first file and line of `files` (generated files' text) that holds `needle`."""
+    for rel, text in files.items():
+        for number, line in enumerate(text.splitlines(), start=1):
+            if needle in line:
+                return rel, number
+    return None
+
+
+def _moved_pin_notes(pins: Pins) -> list[tuple[str, str]]:
+    """Each pin a bot moved as (what to look for in the files, what to say of it)."""
+    accepted = "accepted; `gogen regen` records it in gogen.toml"
+    moved = [(digest, f"a bot moved the pin of {ref} to {digest}: {accepted}") for ref, digest in pins.digests]
+    moved += [
+        (f"{name}@{commit}", f"a bot moved the pin of {name} to {commit} # {version}: {accepted}")
+        for name, commit, version in pins.actions
+    ]
+    return moved
+
+
+def github_annotations(
+    stale: Iterable[FileChange], moved: Pins, files: Mapping[str, str], root: str, command: str
+) -> str:
+    """`check --format github`: an error on the first changed line of each stale file, and a
+    notice on each pin a bot moved (found in `files`, the generated files' text on disk). `root`
+    is the module root as the workflow names it, `command` what to run (`gogen regen DIR`)."""
+    title = ("title", "gogen check")
+    lines = []
+    for change in stale:
+        path = _joined(root, change.path)
+        where = [("file", path), ("line", str(first_changed_line(change.old, change.new)))]
+        lines.append(github_command("error", [*where, title], f"{path} {stale_reason(change, command)}"))
+    for needle, message in _moved_pin_notes(moved):
+        place = _pin_place(files, needle)
+        where = [("file", _joined(root, place[0])), ("line", str(place[1]))] if place else []
+        lines.append(github_command("notice", [*where, title], message))
+    return "".join(lines)
+
+
+def github_diff_group(stale: Iterable[FileChange]) -> str:
+    """The diffs of the stale files in a collapsed log group, with workflow commands stopped
+    while they print: a line of a diff (`  ::error::...` in a file someone edited) is then shown,
+    never run. The resume token is derived from the diff, so the output is deterministic and the
+    diff cannot hold its own token."""
+    diff = escape_controls("".join(_ended(change.diff()) for change in stale))
+    token = "gogen-" + hashlib.sha256(diff.encode("utf-8")).hexdigest()[:32]
+    return f"::group::gogen check: the diff\n::stop-commands::{token}\n{diff}::{token}::\n::endgroup::\n"
+
+
+def github_step_summary(stale: Sequence[FileChange], moved: Pins, root: str, command: str) -> str:
+    """The job summary (Markdown) of `check --format github`: a heading, a line per stale file
+    and per moved pin, and the diff in a fenced block that no backtick run in it can close."""
+    state = f"{count(len(stale), 'generated file')} out of date" if stale else "the generated files are up to date"
+    items = [f"- {_code(_joined(root, c.path))} {escape_controls(stale_reason(c, command))}\n" for c in stale]
+    items += [f"- {escape_controls(message)}\n" for _, message in _moved_pin_notes(moved)]
+    blocks = [f"## gogen check: {state}\n", "".join(items)]
+    if stale:
+        diff = escape_controls("".join(_ended(change.diff()) for change in stale))
+        fence = "`" * max(3, _longest_backtick_run(diff) + 1)
+        blocks.append(f"{fence}diff\n{diff}{fence}\n")
+    return "\n".join(block for block in blocks if block) + "\n"
+
+
+def _ended(text: str) -> str:
+    """`text` ending with a newline (a diff of a file without a final newline does not)."""
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)
+
+
+def _code(text: str) -> str:
+    """`text` as a Markdown code span, delimited by more backticks than any run inside it."""
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{ticks}{escape_controls(padded)}{ticks}"
