@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
@@ -17,7 +18,9 @@ from gogen.errors import GogenError
 from gogen.migration import Difference
 from gogen.migration import compare as compare_dockerfile
 from gogen.model import Plan, Project, to_jsonable
+from gogen.plan import apply_image_policy
 from gogen.plan import plan as make_plan
+from gogen.plan.notes import Notes
 from gogen.scan.location import Location, locate_module
 from gogen.scan.project import scan_project
 from gogen.settings import (
@@ -351,9 +354,7 @@ def _moved_pins(path: Path, the_plan: Plan, files: dict[str, str]) -> Pins:
     actions = {action.name: action for action in the_plan.actions}
     digests: dict[str, str] = {}
     moved_actions: dict[str, tuple[str, str, str]] = {}
-    for rel in files:
-        data = safefs.read_inside(path, rel)
-        text = "" if isinstance(data, safefs.Refused) else data.decode("utf-8", errors="replace")
+    for text in _on_disk(path, files).values():
         for pin in managed.moved_pins(text):
             image = images.get(pin.name) if pin.kind == "image" else None
             if image is not None and pin.value != image.digest:
@@ -363,6 +364,17 @@ def _moved_pins(path: Path, the_plan: Plan, files: dict[str, str]) -> Pins:
             if action is not None and commit.strip() != action.commit:
                 moved_actions[pin.name] = (pin.name, commit.strip(), version.strip() or action.version)
     return Pins(tuple(sorted(digests.items())), tuple(sorted(moved_actions.values())))
+
+
+def _on_disk(root: Path, rels: Iterable[str]) -> dict[str, str]:
+    """The text of each of `rels` in the repository at `root`, read like every repository file
+    (regular files inside it only); a missing or refused one is left out."""
+    texts = {}
+    for rel in rels:
+        data = safefs.read_inside(root, rel)
+        if not isinstance(data, safefs.Refused):
+            texts[rel] = data.decode("utf-8", errors="replace")
+    return texts
 
 
 def _migration(project: Project, the_plan: Plan) -> tuple[Difference, ...]:
@@ -500,8 +512,9 @@ def images_update(
     repository's settings name) into the user-level cache."""
     client = client or registry.Client()
     chosen = options(path, {})
-    golang = _mirrored("golang", images.image_prefix("golang"), chosen)
-    frontend = _mirrored("frontend", images.image_prefix("frontend"), chosen)
+    golang, frontend = (
+        apply_image_policy(images.image_prefix(kind), chosen, Notes()).pulled_from for kind in ("golang", "frontend")
+    )
     update = images.refreshed(client.tags(golang), client.tags(frontend), today or datetime.date.today())
     target = images.cache_dir() / images.CACHE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -514,11 +527,6 @@ def images_update(
 def image_table() -> tuple[str, str | None]:
     """Where gogen's image table comes from (with its date), and a note when it is stale."""
     return images.table_source(), images.staleness(datetime.date.today())
-
-
-def _mirrored(kind: str, prefix: str, chosen: Options) -> str:
-    """The repository `prefix` (an image kind's) after the [images] mirror of `kind`, if any."""
-    return dict(chosen.images).get(kind, prefix)
 
 
 def to_json(value: object) -> str:
@@ -550,10 +558,4 @@ def workspace_path(path: Path) -> str:
 def generated_files(path: Path) -> dict[str, str]:
     """The text on disk of every file gogen generates for the repository at `path` (gogen.toml
     aside): for `check`, to say where a pin a bot moved sits. A missing or refused file is left out."""
-    root = module_root(path)
-    texts = {}
-    for rel in rendered(path, {})[2]:
-        data = safefs.read_inside(root, rel)
-        if not isinstance(data, safefs.Refused):
-            texts[rel] = data.decode("utf-8", errors="replace")
-    return texts
+    return _on_disk(module_root(path), rendered(path, {})[2])
